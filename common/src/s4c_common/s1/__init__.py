@@ -1,0 +1,1 @@
+"""Sentinel-1 SAFE metadata and measurement readers."""
