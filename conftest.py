@@ -19,7 +19,7 @@ def shared_path(relative: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> type:
     """Access to ../shared/ in tests: ``shared.path("data/...")`` skips when missing."""
 

@@ -54,8 +54,8 @@ class Grid:
     def from_bounds(cls, crs: CRS | str | int, bounds: tuple[float, float, float, float], resolution: float) -> Grid:
         """Grid covering ``bounds`` with square pixels, origin at the upper-left corner."""
         left, bottom, right, top = bounds
-        width = int(math.ceil(round((right - left) / resolution, 6)))
-        height = int(math.ceil(round((top - bottom) / resolution, 6)))
+        width = math.ceil(round((right - left) / resolution, 6))
+        height = math.ceil(round((top - bottom) / resolution, 6))
         return cls(CRS.from_user_input(crs), Affine(resolution, 0.0, left, 0.0, -resolution, top), width, height)
 
     @classmethod

@@ -21,13 +21,13 @@ from urllib.parse import urlparse
 
 import pystac
 import shapely.geometry
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pystac.extensions.projection import ProjectionExtension
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shapely_transform
 
 from .errors import InputError
 from .provenance import processing_properties
+from .vector import transform_geometry
 
 log = logging.getLogger("s4c")
 
@@ -149,8 +149,7 @@ def _to_wgs84(geometry: BaseGeometry, crs: CRS | str | int) -> BaseGeometry:
     src = CRS.from_user_input(crs)
     if src.equals(CRS.from_epsg(4326)):
         return geometry
-    transformer = Transformer.from_crs(src, 4326, always_xy=True)
-    return shapely_transform(transformer.transform, geometry)
+    return transform_geometry(geometry, src, 4326)
 
 
 def build_item(

@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
-from pyproj import CRS
+import shapely
+from pyproj import CRS, Transformer
 
 from .errors import InputError
 
@@ -47,3 +49,14 @@ def to_crs(frame: gpd.GeoDataFrame, crs: CRS | str | int) -> gpd.GeoDataFrame:
     if frame.crs is not None and CRS.from_user_input(frame.crs).equals(target):
         return frame
     return frame.to_crs(target)
+
+
+def transform_geometry(geometry, src: CRS | str | int, dst: CRS | str | int):
+    """Reproject a shapely geometry (or an array of them) with x/y axis order."""
+    transformer = Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+    def _xy(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, _xy)
