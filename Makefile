@@ -1,0 +1,52 @@
+# The project's entry points. `make demo` and `make test` are the README's two commands.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PACKAGES := common apps/sample apps/parcels
+DEMO_SCENE ?= sample/demo
+DEMO_OUT ?= out/demo
+BENCH_DIR ?= bench-data
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast images bench lint clean
+
+## setup: virtual environment with every package (editable) and the test tools, pinned by constraints.txt
+setup: $(VENV)/.installed
+$(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	touch $@
+
+## demo: generate the sample scene and run the chain on it (CWL, no container), then the summary and pictures
+demo: setup
+	@start=$$(date +%s); \
+	$(BIN)/s4c-sample --preset demo --output $(DEMO_SCENE) && \
+	$(BIN)/cwltool --quiet --no-container --outdir $(DEMO_OUT)/parcels cwl/packages/sen4cap_parcels.cwl cwl/jobs/parcels-sample.yml > /dev/null && \
+	$(BIN)/s4c-demo-report --scene $(DEMO_SCENE) --parcels $(DEMO_OUT)/parcels --output $(DEMO_OUT)/report && \
+	echo "demo finished in $$(( $$(date +%s) - start )) s; summary and pictures in $(DEMO_OUT)/report"
+
+## test: the whole suite, container builds and CWL runs in containers included (what CI runs)
+test: setup
+	@start=$$(date +%s); $(BIN)/pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
+	echo "tests finished in $$(( $$(date +%s) - start )) s"; exit $$rc
+
+## test-fast: everything but the slow container and full-tile cases
+test-fast: setup
+	$(BIN)/pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+## images: build the base image and every processor image with podman (docker where present)
+images: setup
+	bash docker/build-images.sh
+
+## bench: benchmarks on the generator's bench preset (throughput and peak memory; figures go to the README)
+bench: setup
+	$(BIN)/python tests/bench/run_all.py --data $(BENCH_DIR)
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(DEMO_OUT) $(DEMO_SCENE) .pytest_cache
