@@ -19,7 +19,7 @@ from s4c_sample.fields import make_layout
 from shapely.geometry import box
 
 sys.path.insert(0, str(Path(__file__).parent))
-from benchlib import report, run_measured, timed  # noqa: E402
+from benchlib import report, run_measured, timed
 
 TILE = (600000.0, 5590200.0, 709800.0, 5700000.0)  # 31UFS, EPSG:32631
 
