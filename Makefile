@@ -24,7 +24,7 @@ $(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.
 demo: setup
 	@start=$$(date +%s); \
 	$(BIN)/s4c-sample --preset demo --output $(DEMO_SCENE) && \
-	$(BIN)/cwltool --quiet --no-container --outdir $(DEMO_OUT)/parcels cwl/packages/sen4cap_parcels.cwl cwl/jobs/parcels-sample.yml > /dev/null && \
+	$(BIN)/cwltool --quiet --no-container --outdir $(DEMO_OUT)/parcels cwl/packages/sen4cap_parcels.cwl\#sen4cap_parcels cwl/jobs/parcels-sample.yml > /dev/null && \
 	$(BIN)/s4c-demo-report --scene $(DEMO_SCENE) --parcels $(DEMO_OUT)/parcels --output $(DEMO_OUT)/report && \
 	echo "demo finished in $$(( $$(date +%s) - start )) s; summary and pictures in $(DEMO_OUT)/report"
 

@@ -146,3 +146,14 @@ def test_cog_writer_windows_and_determinism(tmp_path):
         assert src.profile["compress"] == "deflate" and src.block_shapes[0] == (512, 512)
         assert src.overviews(1)
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_cgroup_quota_caps_workers(tmp_path):
+    from s4c_common.cli import _cgroup_cpu_limit
+
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("150000 100000\n")
+    assert _cgroup_cpu_limit(cpu_max) == 2
+    cpu_max.write_text("max 100000\n")
+    assert _cgroup_cpu_limit(cpu_max) is None
+    assert _cgroup_cpu_limit(tmp_path / "absent") is None

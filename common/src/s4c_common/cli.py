@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import os
 import sys
 import traceback
@@ -27,12 +28,25 @@ from .log import setup_logging
 log = logging.getLogger("s4c")
 
 
-def default_workers() -> int:
-    """The cores this process may use (cgroup/affinity aware where the OS tells)."""
+def _cgroup_cpu_limit(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int | None:
+    """CPUs allowed by a cgroup v2 quota (containers under Kubernetes/podman --cpus), if any."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        quota, period = cpu_max.read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    return max(1, math.ceil(int(quota) / int(period)))
+
+
+def default_workers() -> int:
+    """The cores this process may use: CPU affinity, capped by a cgroup CPU quota."""
+    try:
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - non-Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    limit = _cgroup_cpu_limit()
+    return max(1, min(cores, limit) if limit else cores)
 
 
 def _load_params_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
