@@ -1,0 +1,164 @@
+"""The spectral-indices CommandLineTool and application package: validity, OGC compliance, metadata, a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pystac
+import pytest
+import rasterio
+import yaml
+from ap_validator.app_package import AppPackage
+from s4c_common.s2.stac_item import safe_to_stac_item
+from s4c_sample.s2_safe import L2A_BANDS, S2Acquisition, write_l2a_safe
+from s4c_spectral_indices.cli import main as indices_cli
+
+REPO = Path(__file__).resolve().parents[1]
+CWL = REPO / "cwl"
+PACKAGE = CWL / "packages" / "sen4cap_l3b_spectral_indices.cwl"
+TOOL = CWL / "tools" / "s4c-spectral-indices.cwl"
+WORKFLOW_ID = "sen4cap_l3b_spectral_indices"
+# CLI switches whose "on" default is exposed by the "off" flag (no JavaScript needed to bind them).
+NEGATED = {"--apply-boa-offset": "--no-boa-offset", "--mask-index": "--no-mask-index", "--cog": "--no-cog"}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _graph(path: Path) -> dict[str, dict[str, Any]]:
+    return {process["class"]: process for process in _load(path)["$graph"]}
+
+
+@pytest.mark.parametrize("path", [TOOL, PACKAGE], ids=lambda p: p.name)
+def test_cwl_is_valid(path: Path, run_cmd) -> None:
+    result = run_cmd([Path(sys.executable).parent / "cwltool", "--validate", path])
+    assert "is valid CWL" in result.stdout + result.stderr
+
+
+def test_package_is_ogc_compliant() -> None:
+    result = AppPackage.from_url(str(PACKAGE)).check_all(include=["error", "hint"])
+    assert result["valid"], [issue["message"] for issue in result["issues"] if issue["type"] == "error"]
+    assert result["issues"] == []  # a staged Directory input, so not even the hints of parcels
+
+
+def test_package_is_generated_from_the_tool() -> None:
+    spec = importlib.util.spec_from_file_location("make_package", CWL / "make_package.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert PACKAGE.read_text(encoding="utf-8") == module.build_package(TOOL, WORKFLOW_ID), (
+        f"run .venv/bin/python cwl/make_package.py {TOOL.relative_to(REPO)} {WORKFLOW_ID}"
+    )
+
+
+def test_package_metadata() -> None:
+    package = _load(PACKAGE)
+    workflow, tool = _graph(PACKAGE)["Workflow"], _graph(PACKAGE)["CommandLineTool"]
+    assert package["cwlVersion"] == "v1.2" and workflow["id"] == WORKFLOW_ID
+    assert workflow["label"] and workflow["doc"]
+    for process in (workflow, tool):
+        for name, param in process["inputs"].items():
+            assert param.get("label") and param.get("doc"), f"{process['id']} input {name} lacks a label or doc"
+    assert set(workflow["inputs"]) == set(tool["inputs"])
+    assert workflow["inputs"]["input"]["type"] == {"type": "array", "items": "Directory"}
+    assert "DockerRequirement" in tool["hints"] and "DockerRequirement" not in tool.get("requirements", {})
+    resources = tool["requirements"]["ResourceRequirement"]
+    assert resources["coresMin"] <= resources["coresMax"] and resources["ramMin"] <= resources["ramMax"]
+    version = tomllib.loads((REPO / "apps" / "spectral-indices" / "pyproject.toml").read_text())["project"]["version"]
+    assert package["s:softwareVersion"] == version
+    assert tool["hints"]["DockerRequirement"]["dockerPull"] == f"localhost/s4c-spectral-indices:{version}"
+    assert tool["baseCommand"] == "s4c-spectral-indices"
+    assert {"prefix": "--output", "valueFrom": "$(runtime.outdir)"} in tool["arguments"]
+    (output,) = tool["outputs"].values()
+    assert output["type"] == "Directory" and output["outputBinding"]["glob"] == "."
+
+
+def _prefix(param: dict[str, Any]) -> str | None:
+    nested = param["type"].get("inputBinding", {}) if isinstance(param["type"], dict) else {}
+    return param.get("inputBinding", {}).get("prefix") or nested.get("prefix")
+
+
+def test_tool_mirrors_the_cli() -> None:
+    """Every CLI option but the plumbing is an input, with the CLI's default and choices."""
+    tool = _load(TOOL)
+    by_prefix = {_prefix(param): (name, param) for name, param in tool["inputs"].items()}
+    options: dict[str, click.Option] = {}
+    for param in indices_cli.params:
+        if isinstance(param, click.Option):
+            for opt in param.opts + param.secondary_opts:
+                options[opt] = param
+    plumbing = {"--help", "--version", "--params-file", "--output"}
+    assert set(by_prefix) == {opt for opt in options if opt.startswith("--")} - plumbing - set(NEGATED)
+
+    defaults = indices_cli.make_context("s4c-spectral-indices", ["--input", "x"]).params
+    for prefix, (name, param) in by_prefix.items():
+        option = options[prefix]
+        if prefix == "--input" or callable(option.default):
+            assert "default" not in param, name
+            continue
+        value = defaults[option.name]
+        if prefix in NEGATED.values() or prefix in ("--negative-to-nodata", "--keep-negative"):
+            assert param["type"] == "boolean" and param["default"] is False, name  # a switch, off unless given
+            continue
+        if value is None:
+            assert "default" not in param and str(param["type"]).endswith("?"), name
+            continue
+        expected = list(value) if option.multiple else value
+        if prefix == "--resolution":
+            expected = int(value)
+        assert param.get("default") == expected, f"{name}: CWL default {param.get('default')!r}, CLI {expected!r}"
+        if isinstance(option.type, click.Choice) and isinstance(param["type"], dict) and param["type"].get("type") == "enum":
+            assert param["type"]["symbols"] == list(option.type.choices), name
+
+
+def test_sample_job_names_package_inputs() -> None:
+    job = _load(CWL / "jobs" / "spectral-indices-sample.yml")
+    workflow = _graph(PACKAGE)["Workflow"]
+    assert set(job) <= set(workflow["inputs"])
+    required = {name for name, p in workflow["inputs"].items() if "default" not in p and not str(p["type"]).endswith("?")}
+    assert required <= set(job)
+
+
+@pytest.fixture(scope="module")
+def staged_product(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 60 × 60 pixel L2A product (NDVI 0.5 left half, 0.8 right half) staged as a STAC catalog."""
+    folder = tmp_path_factory.mktemp("staged")
+    size = 60
+    bands = {band: np.full((size, size), 0.1, np.float32) for band in L2A_BANDS}
+    bands["B04"][:, size // 2 :] = 0.04
+    bands["B08"][:] = 0.3
+    bands["B08"][:, size // 2 :] = 0.36
+    acquisition = S2Acquisition(
+        tile_id="31UFS", epsg=32631, ulx=600000.0, uly=5700000.0, width=size, height=size,
+        sensing_time=dt.datetime(2024, 5, 12, 10, 56, 19, tzinfo=dt.UTC), spacecraft="S2B", relative_orbit=94,
+        sun_zenith=35.0, sun_azimuth=160.0, view_zenith=5.0, view_azimuth=100.0,
+    )  # fmt: skip
+    safe = write_l2a_safe(folder, acquisition, bands, np.full((size, size), 4, np.uint8))
+    catalog = pystac.Catalog("l2a", "staged L2A products")
+    catalog.add_item(safe_to_stac_item(safe))
+    catalog.normalize_hrefs(str(folder))
+    catalog.make_all_asset_hrefs_relative()
+    catalog.save(pystac.CatalogType.SELF_CONTAINED)
+    return folder
+
+
+def test_package_runs_without_container(cwltool, staged_product: Path, tmp_path: Path) -> None:
+    job = tmp_path / "job.yml"
+    job.write_text(yaml.safe_dump({"input": [{"class": "Directory", "path": str(staged_product)}], "index": ["NDVI", "NDWI"]}), encoding="utf-8")
+    out = cwltool(["--no-container"], f"{PACKAGE}#{WORKFLOW_ID}", job, tmp_path / "out")
+    catalog = json.loads((out / "catalog.json").read_text())
+    items = [link["href"] for link in catalog["links"] if link["rel"] == "item"]
+    assert len(items) == 2 and any("L3BNDVI" in href for href in items) and any("L3BNDWI" in href for href in items)
+    (ndvi_item,) = [out / href for href in items if "L3BNDVI" in href]
+    item = json.loads(ndvi_item.read_text())
+    with rasterio.open(ndvi_item.parent / item["assets"]["SNDVI"]["href"]) as src:
+        ndvi = src.read(1)
+    assert np.all(ndvi[:, :30] == 500) and np.all(ndvi[:, 30:] == 800)
