@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-PACKAGES := common apps/sample apps/parcels
+PACKAGES := common apps/sample apps/parcels apps/spectral-indices apps/markers
 DEMO_SCENE ?= sample/demo
 DEMO_OUT ?= out/demo
 BENCH_DIR ?= bench-data
@@ -20,12 +20,13 @@ $(VENV)/.installed: constraints.txt requirements-dev.txt $(addsuffix /pyproject.
 	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
 	touch $@
 
-## demo: generate the sample scene and run the chain on it (CWL, no container), then the summary and pictures
+## demo: generate the sample scene, run the chained CWL workflow on it (no container), then the summary and pictures
 demo: setup
-	@start=$$(date +%s); \
-	$(BIN)/s4c-sample --preset demo --output $(DEMO_SCENE) && \
-	$(BIN)/cwltool --quiet --no-container --outdir $(DEMO_OUT)/parcels cwl/packages/sen4cap_parcels.cwl\#sen4cap_parcels cwl/jobs/parcels-sample.yml > /dev/null && \
-	$(BIN)/s4c-demo-report --scene $(DEMO_SCENE) --parcels $(DEMO_OUT)/parcels --output $(DEMO_OUT)/report && \
+	@start=$$(date +%s); export PATH="$(CURDIR)/$(BIN):$$PATH"; \
+	s4c-sample --preset demo --output $(DEMO_SCENE) --quiet && \
+	rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT) && \
+	cwltool --quiet --no-container --outdir $(DEMO_OUT)/chain cwl/workflows/sen4cap_chain.cwl cwl/jobs/chain-sample.yml > $(DEMO_OUT)/chain-outputs.json && \
+	s4c-demo-report --scene $(DEMO_SCENE) --cwl-outputs $(DEMO_OUT)/chain-outputs.json --output $(DEMO_OUT)/report && \
 	echo "demo finished in $$(( $$(date +%s) - start )) s; summary and pictures in $(DEMO_OUT)/report"
 
 ## test: the whole suite, container builds and CWL runs in containers included (what CI runs)

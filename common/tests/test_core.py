@@ -157,3 +157,19 @@ def test_cgroup_quota_caps_workers(tmp_path):
     cpu_max.write_text("max 100000\n")
     assert _cgroup_cpu_limit(cpu_max) is None
     assert _cgroup_cpu_limit(tmp_path / "absent") is None
+
+
+def test_sub_catalog_staged_without_its_root(tmp_path):
+    root = pystac.Catalog("scene", "d")
+    child = pystac.Catalog("S2", "d")
+    root.add_child(child)
+    item = pystac.Item("a", box(0, 0, 1, 1).__geo_interface__, [0, 0, 1, 1], dt.datetime(2024, 5, 1, tzinfo=dt.UTC), {})
+    item.add_asset("B04", pystac.Asset("./B04.tif"))
+    child.add_item(item)
+    root.normalize_hrefs(str(tmp_path / "scene"))
+    root.save(pystac.CatalogType.SELF_CONTAINED)
+    staged = tmp_path / "staged"
+    (tmp_path / "scene" / "S2").rename(staged)  # as CWL stages a Directory input
+    [found] = read_items(staged)
+    assert found.item.id == "a"
+    assert Path(found.asset_path("B04")) == (staged / "a" / "B04.tif").resolve()

@@ -201,6 +201,14 @@ $graph:
           table decl_<site>_<year>, parcels.csv, lut.csv, buffered shapefiles and
           per-tile NewID rasters.
         outputSource: parcels/results
+      parcels_table:
+        type: File?
+        label: Parcel table
+        doc: >-
+          The GeoParquet parcel table decl_<site>_<year>.parquet inside the output
+          directory, for the processors that read the parcels (s4c-markers); absent
+          when format does not include geoparquet.
+        outputSource: parcels/parcels_table
     steps:
       parcels:
         run: '#s4c_parcels'
@@ -231,6 +239,7 @@ $graph:
           quiet: quiet
         out:
           - results
+          - parcels_table
   - class: CommandLineTool
     id: s4c_parcels
     label: Sen4CAP declaration preparation (parcels)
@@ -453,3 +462,12 @@ $graph:
           per-tile NewID rasters.
         outputBinding:
           glob: .
+      parcels_table:
+        type: File?
+        label: Parcel table
+        doc: >-
+          The GeoParquet parcel table decl_<site>_<year>.parquet inside the output
+          directory, for the processors that read the parcels (s4c-markers); absent
+          when format does not include geoparquet.
+        outputBinding:
+          glob: decl_*_*.parquet

@@ -232,3 +232,12 @@ outputs:
       per-tile NewID rasters.
     outputBinding:
       glob: .
+  parcels_table:
+    type: File?
+    label: Parcel table
+    doc: >-
+      The GeoParquet parcel table decl_<site>_<year>.parquet inside the output
+      directory, for the processors that read the parcels (s4c-markers); absent
+      when format does not include geoparquet.
+    outputBinding:
+      glob: decl_*_*.parquet

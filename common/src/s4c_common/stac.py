@@ -119,6 +119,10 @@ def read_items(path: str | Path) -> list[StagedItem]:
     if isinstance(obj, pystac.Item):
         items = [obj]
     elif isinstance(obj, pystac.Catalog):
+        root_link = obj.get_single_link("root")
+        if root_link is not None and not Path(root_link.get_absolute_href() or "").exists():
+            # a sub-catalog staged on its own (e.g. S2/ of a scene): its parent root is not there
+            obj.set_root(obj)
         try:
             items = list(obj.get_items(recursive=True))
         except Exception as exc:

@@ -1,0 +1,83 @@
+cwlVersion: v1.2
+class: Workflow
+id: sen4cap_chain
+label: Sen4CAP chain for one season
+doc: >-
+  Declarations → parcels; Sentinel-2 L2A → L3B spectral indices; parcels and
+  L3B products → L3 basic markers. Each step is one processor's
+  CommandLineTool (cwl/tools/), so the chain runs with cwltool on one machine
+  (add --parallel) or under Toil/Calrissian. The README's demo runs it on the
+  sample scene: cwltool cwl/workflows/sen4cap_chain.cwl cwl/jobs/chain-sample.yml
+
+requirements:
+  MultipleInputFeatureRequirement: {}
+
+inputs:
+  declarations:
+    type: File
+    label: Declarations
+    doc: Farmers' declared parcels, any OGR vector with a CRS.
+  lut:
+    type: File
+    label: Crop look-up table
+    doc: CSV with ori_crop, ctnum, lc, ctnuml4a, ctl4a, ctnumdiv and the flag columns.
+  tile_grid:
+    type: File
+    label: Tile grid
+    doc: Sentinel-2 tiling grid (tile_id, epsg_code, polygons) covering the parcels.
+  year:
+    type: int
+    label: Declaration year
+    doc: Year of the declarations (file names, season).
+  s2_products:
+    type: Directory
+    label: Sentinel-2 L2A products
+    doc: Staged folder with a STAC catalog.json of the L2A products of the season.
+  indices:
+    type: string[]
+    label: Spectral indices
+    doc: Indices to compute and reduce to markers (names of s4c-spectral-indices --index).
+    default: [NDVI]
+
+outputs:
+  parcels:
+    type: Directory
+    label: Prepared declarations
+    doc: Output of s4c-parcels (STAC catalog, parcel table, rasters).
+    outputSource: prepare_parcels/results
+  l3b_indices:
+    type: Directory
+    label: L3B spectral indices
+    doc: Output of s4c-spectral-indices (STAC catalog of L3B products).
+    outputSource: spectral_indices/results
+  markers:
+    type: Directory
+    label: L3 basic markers
+    doc: Output of s4c-markers (STAC catalog, markers.parquet).
+    outputSource: basic_markers/results
+
+steps:
+  prepare_parcels:
+    run: ../tools/s4c-parcels.cwl
+    in:
+      declarations: declarations
+      lut: lut
+      tile_grid: tile_grid
+      year: year
+    out: [results, parcels_table]
+  spectral_indices:
+    run: ../tools/s4c-spectral-indices.cwl
+    in:
+      input:
+        source: [s2_products]
+        linkMerge: merge_flattened
+      index: indices
+    out: [results]
+  basic_markers:
+    run: ../tools/s4c-markers.cwl
+    in:
+      input:
+        source: [spectral_indices/results]
+        linkMerge: merge_flattened
+      parcels: prepare_parcels/parcels_table
+    out: [results]
