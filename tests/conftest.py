@@ -32,9 +32,9 @@ def venv_env() -> dict[str, str]:
 
 
 def run_cwltool(args: Sequence[str | os.PathLike[str]], process: str, job: Path, outdir: Path) -> Path:
-    """Run ``cwltool ARGS --outdir OUTDIR PROCESS JOB``; the path of its one Directory output."""
+    """Run ``cwltool ARGS --outdir OUTDIR PROCESS JOB``; the path of its ``results`` Directory output."""
     result = run([VENV_BIN / "cwltool", "--quiet", *args, "--outdir", outdir, process, job], env=venv_env())
-    (output,) = json.loads(result.stdout).values()
+    output = json.loads(result.stdout)["results"]
     assert output["class"] == "Directory"
     return Path(output["path"])
 

@@ -83,10 +83,10 @@ def test_package_metadata(package: Path) -> None:
     assert tool["hints"]["DockerRequirement"]["dockerPull"] == f"localhost/{command}:{version}"
 
     assert {"prefix": "--output", "valueFrom": "$(runtime.outdir)"} in tool["arguments"]
-    (output,) = tool["outputs"].values()
+    # the STAC catalog directory is the output every platform collects; extra File outputs are for chaining
+    output = tool["outputs"]["results"]
     assert output["type"] == "Directory" and output["outputBinding"]["glob"] == "."
-    (wf_output,) = workflow["outputs"].values()
-    assert wf_output["type"] == "Directory"
+    assert workflow["outputs"]["results"]["type"] == "Directory"
 
 
 @each_package
