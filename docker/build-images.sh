@@ -15,7 +15,7 @@ set -euo pipefail
 
 # Adding a processor: write docker/<name>/Dockerfile (a copy of the parcels one)
 # and add <name> here; its package lives in apps/<name>/.
-PROCESSORS=(parcels spectral-indices markers)
+PROCESSORS=(parcels spectral-indices biophysical markers)
 
 PUBLIC_BASE=docker.io/library/python:3.11-slim-bookworm
 ROOTFS_IMAGE=localhost/s4c-rootfs:bookworm
@@ -125,9 +125,17 @@ base_version=$(version_of "$repo/common/pyproject.toml")
 build s4c-base "$base_version" "$repo/docker/base/Dockerfile" --build-arg "BASE_IMAGE=$base_image"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${PROCESSORS[@]}")
+# Per-image build arguments. The biophysical image downloads the SNAP networks (GPL-3.0, pinned and
+# sha256-checked) unless S4C_FETCH_AUXDATA=0, for machines without internet: mount them at run time then.
+extra_args() {
+    case $1 in
+        biophysical) echo "--build-arg FETCH_AUXDATA=${S4C_FETCH_AUXDATA:-1}" ;;
+    esac
+}
 for name in "${names[@]}"; do
+    # shellcheck disable=SC2046
     build "s4c-$name" "$(version_of "$repo/apps/$name/pyproject.toml")" "$repo/docker/$name/Dockerfile" \
-        --build-arg "BASE=localhost/s4c-base:$base_version"
+        --build-arg "BASE=localhost/s4c-base:$base_version" $(extra_args "$name")
 done
 
 "$ENGINE" images --filter reference='localhost/s4c-*' >&2

@@ -3,8 +3,8 @@ class: Workflow
 id: sen4cap_chain
 label: Sen4CAP chain for one season
 doc: >-
-  Declarations → parcels; Sentinel-2 L2A → L3B spectral indices; parcels and
-  L3B products → L3 basic markers. Each step is one processor's
+  Declarations → parcels; Sentinel-2 L2A → L3B spectral indices and L3B
+  biophysical indicators; parcels and L3B products → L3 basic markers. Each step is one processor's
   CommandLineTool (cwl/tools/), so the chain runs with cwltool on one machine
   (add --parallel) or under Toil/Calrissian. The README's demo runs it on the
   sample scene: cwltool cwl/workflows/sen4cap_chain.cwl cwl/jobs/chain-sample.yml
@@ -38,6 +38,15 @@ inputs:
     label: Spectral indices
     doc: Indices to compute and reduce to markers (names of s4c-spectral-indices --index).
     default: [NDVI]
+  auxdata:
+    type: Directory
+    label: SNAP biophysical networks
+    doc: Folder of the SNAP S2 Toolbox networks in the upstream layout (2_1/, 3_0/), as make auxdata fetches it.
+  indicators:
+    type: string[]
+    label: Biophysical indicators
+    doc: Indicators to retrieve and reduce to markers (names of s4c-biophysical --indicator).
+    default: [LAI, FAPAR, FCOVER]
 
 outputs:
   parcels:
@@ -50,6 +59,11 @@ outputs:
     label: L3B spectral indices
     doc: Output of s4c-spectral-indices (STAC catalog of L3B products).
     outputSource: spectral_indices/results
+  l3b_biophysical:
+    type: Directory
+    label: L3B biophysical indicators
+    doc: Output of s4c-biophysical (STAC catalog of L3B products).
+    outputSource: biophysical/results
   markers:
     type: Directory
     label: L3 basic markers
@@ -73,11 +87,20 @@ steps:
         linkMerge: merge_flattened
       index: indices
     out: [results]
+  biophysical:
+    run: ../tools/s4c-biophysical.cwl
+    in:
+      input:
+        source: [s2_products]
+        linkMerge: merge_flattened
+      auxdata: auxdata
+      indicator: indicators
+    out: [results]
   basic_markers:
     run: ../tools/s4c-markers.cwl
     in:
       input:
-        source: [spectral_indices/results]
+        source: [spectral_indices/results, biophysical/results]
         linkMerge: merge_flattened
       parcels: prepare_parcels/parcels_table
     out: [results]

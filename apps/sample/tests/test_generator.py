@@ -303,3 +303,18 @@ def test_failure_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="disk full"):
         generate(build_scene("tiny", s2_dates=1), output, writers=BrokenWriters())
     assert not output.exists()
+
+
+def test_relative_output_gives_item_hrefs_inside_the_scene(tmp_path, monkeypatch):
+    """A relative --output (as the README's demo uses) must not leak the staging folder into hrefs."""
+    import pystac
+    from click.testing import CliRunner
+    from s4c_sample.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--preset", "tiny", "--no-s1", "--s2-dates", "1", "--output", "scene", "--quiet"])
+    assert result.exit_code == 0, result.output
+    item = next(iter(pystac.Catalog.from_file(str(tmp_path / "scene" / "S2" / "catalog.json")).get_items()))
+    for asset in item.assets.values():
+        href = asset.get_absolute_href()
+        assert ".s4c-staging" not in href and (tmp_path / "scene").resolve() in Path(href).resolve().parents

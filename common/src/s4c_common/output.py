@@ -29,7 +29,7 @@ class AtomicOutput:
     """
 
     def __init__(self, output_dir: str | os.PathLike[str]):
-        self.output_dir = Path(output_dir)
+        self.output_dir = Path(output_dir).absolute()  # writers may build hrefs from the staging path
         self.stage: Path | None = None
         self._created_output = False
 

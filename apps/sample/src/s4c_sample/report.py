@@ -150,8 +150,9 @@ def _plot_markers(comparison: pd.DataFrame, series: pd.DataFrame, truth: pd.Data
     return path
 
 
-def _plot_ndvi_map(indices_dir: Path, out: Path) -> Path | None:
-    rasters = sorted(indices_dir.rglob("*SNDVI*.TIF")) + sorted(indices_dir.rglob("*SNDVI*.tif"))
+def _plot_l3b_map(folder: Path, suffix: str, label: str, vmax: float, cmap: str, out: Path) -> Path | None:
+    """Map of the L3B raster ``*{suffix}*`` with the most valid pixels (values ÷ 1000)."""
+    rasters = sorted(p for p in folder.rglob(f"*{suffix}*") if p.suffix.lower() in (".tif", ".tiff"))
     if not rasters:
         return None
     cover = []
@@ -160,20 +161,31 @@ def _plot_ndvi_map(indices_dir: Path, out: Path) -> Path | None:
             cover.append((float((src.read(1, out_shape=(1, 64, 64)) != src.nodata).mean()), raster))
     _, best = max(cover)
     with rasterio.open(best) as src:
-        ndvi = src.read(1, masked=True) / 1000.0
+        values = src.read(1, masked=True) / 1000.0
         left, bottom, right, top = src.bounds
     fig, ax = plt.subplots(figsize=(7, 5.5), constrained_layout=True)
-    image = ax.imshow(ndvi, extent=(left, right, bottom, top), cmap="RdYlGn", vmin=-0.2, vmax=1.0)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="NDVI")
+    image = ax.imshow(values, extent=(left, right, bottom, top), cmap=cmap, vmin=-0.2 if vmax <= 1 else 0, vmax=vmax)
+    fig.colorbar(image, ax=ax, shrink=0.8, label=label)
     ax.set_title(best.name, fontsize=8)
     ax.tick_params(labelsize=7)
-    path = out / "l3b_ndvi.png"
+    path = out / f"l3b_{label.split()[0].lower()}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
-def build_report(scene: Path, parcels_dir: Path | None, output: Path, indices_dir: Path | None = None, markers_dir: Path | None = None) -> str:
+def _count_products(folder: Path) -> int:
+    return len(list(folder.rglob("*_MTD_*.xml"))) + len(list(folder.rglob("*_MTD.xml")))
+
+
+def build_report(
+    scene: Path,
+    parcels_dir: Path | None,
+    output: Path,
+    indices_dir: Path | None = None,
+    markers_dir: Path | None = None,
+    biophysical_dir: Path | None = None,
+) -> str:
     """Write the figures into ``output`` and return the Markdown summary."""
     output.mkdir(parents=True, exist_ok=True)
     truth = pd.read_parquet(scene / "truth" / "parcels.parquet")
@@ -192,7 +204,7 @@ def build_report(scene: Path, parcels_dir: Path | None, output: Path, indices_di
         *[f"| {crop} | {count} |" for crop, count in truth["crop"].value_counts().sort_index().items()],
         "",
     ]
-    figures = [_plot_truth_ndvi(series, truth, output)]
+    figures: list[Path | None] = [_plot_truth_ndvi(series, truth, output)]
     if parcels_dir is not None:
         table_path = next(iter(sorted(parcels_dir.glob("decl_*.parquet"))), None)
         if table_path is None:
@@ -212,11 +224,11 @@ def build_report(scene: Path, parcels_dir: Path | None, output: Path, indices_di
         if raster_figure is not None:
             figures.append(raster_figure)
     if indices_dir is not None:
-        n_products = len(list(indices_dir.rglob("*_MTD_*.xml"))) + len(list(indices_dir.rglob("*_MTD.xml")))
-        lines += ["## L3B spectral indices (s4c-spectral-indices)", "", f"{n_products} L3B products (int16 × 1000, flags, quick-looks).", ""]
-        ndvi_map = _plot_ndvi_map(indices_dir, output)
-        if ndvi_map is not None:
-            figures.append(ndvi_map)
+        lines += ["## L3B spectral indices (s4c-spectral-indices)", "", f"{_count_products(indices_dir)} L3B products (int16 × 1000, flags, quick-looks).", ""]
+        figures.append(_plot_l3b_map(indices_dir, "SNDVI", "NDVI", 1.0, "RdYlGn", output))
+    if biophysical_dir is not None:
+        lines += ["## L3B biophysical indicators (s4c-biophysical)", "", f"{_count_products(biophysical_dir)} L3B products (SNAP 3.0 networks).", ""]
+        figures.append(_plot_l3b_map(biophysical_dir, "SLAIMONO", "LAI (m²/m²)", 6.0, "YlGn", output))
     if markers_dir is not None and parcels_dir is not None:
         markers = pd.read_parquet(markers_dir / "markers.parquet")
         comparison = _markers_vs_truth(markers, parcels, truth, series)
@@ -230,7 +242,7 @@ def build_report(scene: Path, parcels_dir: Path | None, output: Path, indices_di
             "",
         ]
         figures.append(_plot_markers(comparison, series, truth, parcels, output))
-    lines += ["## Figures", "", *[f"- `{f}`" for f in figures], ""]
+    lines += ["## Figures", "", *[f"- `{f}`" for f in figures if f is not None], ""]
     summary = "\n".join(lines)
     (output / "summary.md").write_text(summary)
     return summary
@@ -240,6 +252,7 @@ def build_report(scene: Path, parcels_dir: Path | None, output: Path, indices_di
 @click.option("--scene", required=True, type=click.Path(file_okay=False, path_type=Path), help="Sample scene folder written by s4c-sample.")
 @click.option("--parcels", "parcels_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder of s4c-parcels.")
 @click.option("--indices", "indices_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder of s4c-spectral-indices.")
+@click.option("--biophysical", "biophysical_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder of s4c-biophysical.")
 @click.option("--markers", "markers_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder of s4c-markers.")
 @click.option("--cwl-outputs", type=click.Path(dir_okay=False, path_type=Path),
               help="cwltool's JSON output of cwl/workflows/sen4cap_chain.cwl: takes the folders above from it.")
@@ -248,11 +261,20 @@ def build_report(scene: Path, parcels_dir: Path | None, output: Path, indices_di
 @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors.")
 @click.version_option(__version__, prog_name="s4c-demo-report")
 @processor_command
-def main(scene: Path, parcels_dir: Path | None, indices_dir: Path | None, markers_dir: Path | None, cwl_outputs: Path | None, output: Path) -> None:
+def main(
+    scene: Path,
+    parcels_dir: Path | None,
+    indices_dir: Path | None,
+    biophysical_dir: Path | None,
+    markers_dir: Path | None,
+    cwl_outputs: Path | None,
+    output: Path,
+) -> None:
     """Summary and pictures of the demo chain on the sample scene."""
     if cwl_outputs is not None:
         located = {key: Path(value["path"]) for key, value in json.loads(cwl_outputs.read_text()).items() if isinstance(value, dict) and "path" in value}
         parcels_dir = parcels_dir or located.get("parcels")
         indices_dir = indices_dir or located.get("l3b_indices")
         markers_dir = markers_dir or located.get("markers")
-    click.echo(build_report(scene, parcels_dir, output, indices_dir, markers_dir))
+        biophysical_dir = biophysical_dir or located.get("l3b_biophysical")
+    click.echo(build_report(scene, parcels_dir, output, indices_dir, markers_dir, biophysical_dir))
