@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import click
 import numpy as np
 import pytest
 import rasterio
 import yaml
+from cwl_checks import assert_job_names_package_inputs, assert_tool_mirrors_cli, load
 from s4c_biophysical.cli import main as biophysical_cli
 from s4c_common.s2.bands import L2A_BANDS
 from s4c_sample.s2_safe import S2Acquisition, write_l2a_safe
@@ -28,50 +28,16 @@ AUXDATA = "data/snap-s2tbx-biophysical/s2tbx-biophysical/src/main/resources/auxd
 CANOPY = dict(zip(L2A_BANDS, (0.03, 0.046, 0.076, 0.052, 0.123, 0.3345, 0.4013, 0.4385, 0.4369, 0.44, 0.2032, 0.0971), strict=True))
 
 
-def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def _workflow() -> dict[str, Any]:
-    return next(p for p in _load(PACKAGE)["$graph"] if p["class"] == "Workflow")
-
-
-def _binding_prefix(param: dict[str, Any]) -> str | None:
-    nested = param["type"].get("inputBinding", {}) if isinstance(param["type"], dict) else {}
-    return param.get("inputBinding", {}).get("prefix") or nested.get("prefix")
+    return next(p for p in load(PACKAGE)["$graph"] if p["class"] == "Workflow")
 
 
 def test_tool_mirrors_the_cli() -> None:
-    """Every CLI option but the plumbing is an input, with the CLI's default and choices."""
-    tool = _load(TOOL)
-    options = {opt: p for p in biophysical_cli.params if isinstance(p, click.Option) for opt in p.opts if opt.startswith("--")}
-    not_exposed = {"--help", "--version", "--params-file", "--output"}
-    by_prefix = {_binding_prefix(param): (name, param) for name, param in tool["inputs"].items()}
-    assert set(by_prefix) == set(options) - not_exposed
-
-    given = {"--input": "x.SAFE", "--auxdata": "auxdata"}
-    cli_defaults = biophysical_cli.make_context("s4c-biophysical", [arg for item in given.items() for arg in item]).params
-    for prefix, (name, param) in by_prefix.items():
-        option = options[prefix]
-        if prefix in given or callable(option.default):  # required, or computed at run time (workers)
-            assert "default" not in param, name
-            continue
-        value = cli_defaults[option.name]
-        expected = list(value) if option.multiple else value
-        if expected is None:
-            assert "default" not in param and param["type"].endswith("?"), name
-        else:
-            assert param.get("default") == expected, f"{name}: CWL default {param.get('default')!r}, CLI {expected!r}"
-        if isinstance(option.type, click.Choice) and not option.multiple:
-            assert param["type"]["symbols"] == list(option.type.choices), name
+    assert_tool_mirrors_cli(load(TOOL), biophysical_cli, {"--input": "x.SAFE", "--auxdata": "auxdata"})
 
 
 def test_sample_job_names_package_inputs() -> None:
-    job = _load(JOB)
-    workflow = _workflow()
-    assert set(job) <= set(workflow["inputs"])
-    required = {name for name, p in workflow["inputs"].items() if "default" not in p and not str(p["type"]).endswith("?")}
-    assert required <= set(job)
+    assert_job_names_package_inputs(JOB, PACKAGE)
 
 
 @pytest.fixture(scope="module")

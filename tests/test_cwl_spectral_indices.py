@@ -5,10 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import sys
-import tomllib
 from pathlib import Path
-from typing import Any
 
 import click
 import numpy as np
@@ -16,7 +13,7 @@ import pystac
 import pytest
 import rasterio
 import yaml
-from ap_validator.app_package import AppPackage
+from cwl_checks import binding_prefix, graph, load
 from s4c_common.s2.stac_item import safe_to_stac_item
 from s4c_sample.s2_safe import L2A_BANDS, S2Acquisition, write_l2a_safe
 from s4c_spectral_indices.cli import main as indices_cli
@@ -30,26 +27,6 @@ WORKFLOW_ID = "sen4cap_l3b_spectral_indices"
 NEGATED = {"--apply-boa-offset": "--no-boa-offset", "--mask-index": "--no-mask-index", "--cog": "--no-cog"}
 
 
-def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _graph(path: Path) -> dict[str, dict[str, Any]]:
-    return {process["class"]: process for process in _load(path)["$graph"]}
-
-
-@pytest.mark.parametrize("path", [TOOL, PACKAGE], ids=lambda p: p.name)
-def test_cwl_is_valid(path: Path, run_cmd) -> None:
-    result = run_cmd([Path(sys.executable).parent / "cwltool", "--validate", path])
-    assert "is valid CWL" in result.stdout + result.stderr
-
-
-def test_package_is_ogc_compliant() -> None:
-    result = AppPackage.from_url(str(PACKAGE)).check_all(include=["error", "hint"])
-    assert result["valid"], [issue["message"] for issue in result["issues"] if issue["type"] == "error"]
-    assert result["issues"] == []  # a staged Directory input, so not even the hints of parcels
-
-
 def test_package_is_generated_from_the_tool() -> None:
     spec = importlib.util.spec_from_file_location("make_package", CWL / "make_package.py")
     module = importlib.util.module_from_spec(spec)
@@ -59,37 +36,10 @@ def test_package_is_generated_from_the_tool() -> None:
     )
 
 
-def test_package_metadata() -> None:
-    package = _load(PACKAGE)
-    workflow, tool = _graph(PACKAGE)["Workflow"], _graph(PACKAGE)["CommandLineTool"]
-    assert package["cwlVersion"] == "v1.2" and workflow["id"] == WORKFLOW_ID
-    assert workflow["label"] and workflow["doc"]
-    for process in (workflow, tool):
-        for name, param in process["inputs"].items():
-            assert param.get("label") and param.get("doc"), f"{process['id']} input {name} lacks a label or doc"
-    assert set(workflow["inputs"]) == set(tool["inputs"])
-    assert workflow["inputs"]["input"]["type"] == {"type": "array", "items": "Directory"}
-    assert "DockerRequirement" in tool["hints"] and "DockerRequirement" not in tool.get("requirements", {})
-    resources = tool["requirements"]["ResourceRequirement"]
-    assert resources["coresMin"] <= resources["coresMax"] and resources["ramMin"] <= resources["ramMax"]
-    version = tomllib.loads((REPO / "apps" / "spectral-indices" / "pyproject.toml").read_text())["project"]["version"]
-    assert package["s:softwareVersion"] == version
-    assert tool["hints"]["DockerRequirement"]["dockerPull"] == f"localhost/s4c-spectral-indices:{version}"
-    assert tool["baseCommand"] == "s4c-spectral-indices"
-    assert {"prefix": "--output", "valueFrom": "$(runtime.outdir)"} in tool["arguments"]
-    (output,) = tool["outputs"].values()
-    assert output["type"] == "Directory" and output["outputBinding"]["glob"] == "."
-
-
-def _prefix(param: dict[str, Any]) -> str | None:
-    nested = param["type"].get("inputBinding", {}) if isinstance(param["type"], dict) else {}
-    return param.get("inputBinding", {}).get("prefix") or nested.get("prefix")
-
-
 def test_tool_mirrors_the_cli() -> None:
     """Every CLI option but the plumbing is an input, with the CLI's default and choices."""
-    tool = _load(TOOL)
-    by_prefix = {_prefix(param): (name, param) for name, param in tool["inputs"].items()}
+    tool = load(TOOL)
+    by_prefix = {binding_prefix(param): (name, param) for name, param in tool["inputs"].items()}
     options: dict[str, click.Option] = {}
     for param in indices_cli.params:
         if isinstance(param, click.Option):
@@ -120,8 +70,8 @@ def test_tool_mirrors_the_cli() -> None:
 
 
 def test_sample_job_names_package_inputs() -> None:
-    job = _load(CWL / "jobs" / "spectral-indices-sample.yml")
-    workflow = _graph(PACKAGE)["Workflow"]
+    job = load(CWL / "jobs" / "spectral-indices-sample.yml")
+    workflow = graph(PACKAGE)["Workflow"]
     assert set(job) <= set(workflow["inputs"])
     required = {name for name, p in workflow["inputs"].items() if "default" not in p and not str(p["type"]).endswith("?")}
     assert required <= set(job)

@@ -7,12 +7,10 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
-import click
 import pytest
-import yaml
 from ap_validator.app_package import AppPackage
+from cwl_checks import assert_job_names_package_inputs, assert_tool_mirrors_cli, graph, load
 from s4c_parcels.cli import main as parcels_cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,15 +18,6 @@ CWL = REPO / "cwl"
 PARCELS_PACKAGE = CWL / "packages" / "sen4cap_parcels.cwl"
 TOOL = CWL / "tools" / "s4c-parcels.cwl"
 each_package = pytest.mark.parametrize("package", sorted((CWL / "packages").glob("*.cwl")), ids=lambda p: p.stem)
-
-
-def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _graph(path: Path) -> dict[str, dict[str, Any]]:
-    """The processes of a package by class."""
-    return {process["class"]: process for process in _load(path)["$graph"]}
 
 
 def _make_package():
@@ -56,8 +45,8 @@ def test_package_is_ogc_compliant(package: Path) -> None:
 
 @each_package
 def test_package_metadata(package: Path) -> None:
-    document = _load(package)
-    workflow, tool = _graph(package)["Workflow"], _graph(package)["CommandLineTool"]
+    document = load(package)
+    workflow, tool = graph(package)["Workflow"], graph(package)["CommandLineTool"]
     assert document["cwlVersion"] == "v1.2"
     assert document["$namespaces"]["s"] == "https://schema.org/"
     assert document["s:license"].endswith("Apache-2.0")
@@ -91,51 +80,19 @@ def test_package_metadata(package: Path) -> None:
 
 @each_package
 def test_package_is_generated_from_its_tool(package: Path) -> None:
-    tool_id = _graph(package)["CommandLineTool"]["id"]
+    tool_id = graph(package)["CommandLineTool"]["id"]
     tool = CWL / "tools" / f"{tool_id.replace('_', '-')}.cwl"
     assert package.read_text(encoding="utf-8") == _make_package().build_package(tool, package.stem), (
         f"{package.relative_to(REPO)} is out of date: run .venv/bin/python cwl/make_package.py {tool.relative_to(REPO)} {package.stem}"
     )
 
 
-def _binding_prefix(param: dict[str, Any]) -> str | None:
-    """The option a tool input sets: its own prefix, or its array items' prefix."""
-    nested = param["type"].get("inputBinding", {}) if isinstance(param["type"], dict) else {}
-    return param.get("inputBinding", {}).get("prefix") or nested.get("prefix")
-
-
 def test_tool_mirrors_the_cli() -> None:
-    """Every CLI option but the plumbing is an input, with the CLI's default and choices."""
-    tool = _load(TOOL)
-    options = {opt: p for p in parcels_cli.params if isinstance(p, click.Option) for opt in p.opts if opt.startswith("--")}
-    not_exposed = {"--help", "--version", "--params-file", "--output"}
-    by_prefix = {_binding_prefix(param): (name, param) for name, param in tool["inputs"].items()}
-    assert set(by_prefix) == set(options) - not_exposed
-
-    # The values the CLI takes for options left out of a command line.
-    given = {"--declarations": "d.gpkg", "--lut": "lut.csv", "--year": "2021"}
-    cli_defaults = parcels_cli.make_context("s4c-parcels", [arg for item in given.items() for arg in item]).params
-    for prefix, (name, param) in by_prefix.items():
-        option = options[prefix]
-        if prefix in given or callable(option.default):  # required, or computed at run time (workers)
-            assert "default" not in param, name
-            continue
-        value = cli_defaults[option.name]
-        expected = list(value) if option.multiple else value
-        if expected is None:
-            assert "default" not in param and param["type"].endswith("?"), name
-        else:
-            assert param.get("default") == expected, f"{name}: CWL default {param.get('default')!r}, CLI {expected!r}"
-        if isinstance(option.type, click.Choice) and not option.multiple:
-            assert param["type"]["symbols"] == list(option.type.choices), name
+    assert_tool_mirrors_cli(load(TOOL), parcels_cli, {"--declarations": "d.gpkg", "--lut": "lut.csv", "--year": "2021"})
 
 
 def test_sample_job_names_package_inputs() -> None:
-    job = _load(CWL / "jobs" / "parcels-sample.yml")
-    workflow = _graph(PARCELS_PACKAGE)["Workflow"]
-    assert set(job) <= set(workflow["inputs"])
-    required = {name for name, p in workflow["inputs"].items() if "default" not in p and not str(p["type"]).endswith("?")}
-    assert required <= set(job)
+    assert_job_names_package_inputs(CWL / "jobs" / "parcels-sample.yml", PARCELS_PACKAGE)
 
 
 def test_package_runs_without_container(parcels_host_run: Path) -> None:
