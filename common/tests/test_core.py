@@ -39,7 +39,7 @@ def dummy(fail: str, threshold: float, output: Path, workers: int) -> None:
         (stage / "catalog.json").write_text(json.dumps({"threshold": threshold, "workers": workers}))
 
 
-@pytest.mark.parametrize(("fail", "code", "exit_code"), [("input", "E_BAD_CRS", 3), ("external", "E_GPT", 5), ("bug", "E_PROCESSING", 4)])
+@pytest.mark.parametrize(("fail", "code", "exit_code"), [("input", "E_BAD_CRS", 3), ("external", "E_GPT", 5), ("bug", "E_INTERNAL", 4)])
 def test_errors_map_to_exit_codes_and_leave_nothing(tmp_path, fail, code, exit_code):
     out = tmp_path / "out"
     result = CliRunner().invoke(dummy, ["--fail", fail, "--output", str(out)])
@@ -86,7 +86,7 @@ def test_read_items_and_resolve_relative_href(tmp_path):
     assert Path(staged.asset_path("B04")) == (folder / "a" / "B04.tif").resolve()
     with pytest.raises(InputError) as err:
         staged.asset_path("B08")
-    assert err.value.code == "E_MISSING_ASSET"
+    assert err.value.code == "E_MISSING_BAND"
 
 
 def test_href_escaping_the_catalog_is_refused(tmp_path):
@@ -94,7 +94,7 @@ def test_href_escaping_the_catalog_is_refused(tmp_path):
     [staged] = read_items(folder)
     with pytest.raises(InputError) as err:
         staged.asset_path("B04")
-    assert err.value.code == "E_HREF"
+    assert err.value.code == "E_INPUT_NOT_FOUND"
 
 
 def test_remote_hrefs_become_gdal_paths():
@@ -107,7 +107,7 @@ def test_remote_hrefs_become_gdal_paths():
 def test_missing_catalog_is_an_input_error(tmp_path):
     with pytest.raises(InputError) as err:
         read_items(tmp_path)
-    assert err.value.code == "E_NO_CATALOG"
+    assert err.value.code == "E_INPUT_NOT_FOUND"
 
 
 def test_write_catalog_is_self_contained(tmp_path):

@@ -323,7 +323,13 @@ def test_not_a_sentinel1_product(shared, tmp_path):
     broken = tmp_path / "broken.SAFE"
     broken.mkdir()
     (broken / "manifest.safe").write_text("<xfdu:XFDU")
-    for path, code in ((empty, "E_BAD_SAFE"), (sentinel2, "E_BAD_SAFE"), (text, "E_BAD_SAFE"), (broken, "E_BAD_XML"), (tmp_path / "missing", "E_READ")):
+    for path, code in (
+        (empty, "E_BAD_SAFE"),
+        (sentinel2, "E_BAD_SAFE"),
+        (text, "E_BAD_SAFE"),
+        (broken, "E_INPUT_NOT_FOUND"),
+        (tmp_path / "missing", "E_INPUT_NOT_FOUND"),
+    ):
         with pytest.raises(InputError) as error:
             open_s1(path)
         assert error.value.code == code, path

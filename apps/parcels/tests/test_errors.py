@@ -33,14 +33,14 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
 
 def test_missing_file(inputs, tmp_path):
     inputs["declarations"] = tmp_path / "nope.gpkg"
-    assert_input_error(invoke(inputs, tmp_path / "out"), "E_NOT_FOUND", tmp_path / "out")
+    assert_input_error(invoke(inputs, tmp_path / "out"), "E_INPUT_NOT_FOUND", tmp_path / "out")
 
 
 def test_unreadable_vector(inputs, tmp_path):
     bad = tmp_path / "broken.gpkg"
     bad.write_bytes(b"this is not a geopackage")
     inputs["declarations"] = bad
-    assert_input_error(invoke(inputs, tmp_path / "out"), "E_READ", tmp_path / "out")
+    assert_input_error(invoke(inputs, tmp_path / "out"), "E_INPUT_NOT_FOUND", tmp_path / "out")
 
 
 def test_no_geometry_column(inputs, tmp_path):

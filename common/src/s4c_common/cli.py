@@ -133,7 +133,7 @@ def processor_command(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_PROCESSING)
         except Exception as exc:  # noqa: BLE001 - the last line of defence maps bugs to exit 4
             click.echo(
-                f"ERROR E_PROCESSING: unexpected failure ({type(exc).__name__}: {exc}); "
+                f"ERROR E_INTERNAL: unexpected failure ({type(exc).__name__}: {exc}); "
                 "please report it with the --verbose output.",
                 err=True,
             )

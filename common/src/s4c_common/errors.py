@@ -21,7 +21,7 @@ class S4CError(Exception):
     """Base class: a failure with a machine-readable code and an exit code."""
 
     exit_code = EXIT_PROCESSING
-    default_code = "E_PROCESSING"
+    default_code = "E_INTERNAL"
 
     def __init__(self, message: str, code: str | None = None, *, detail: str | None = None):
         super().__init__(message)
@@ -37,21 +37,21 @@ class InputError(S4CError):
     """Invalid input data: unreadable file, missing band, wrong CRS, no overlap, ..."""
 
     exit_code = EXIT_INPUT
-    default_code = "E_INPUT"
+    default_code = "E_PARAM"
 
 
 class ProcessingError(S4CError):
     """A bug or an unexpected state inside the processor."""
 
     exit_code = EXIT_PROCESSING
-    default_code = "E_PROCESSING"
+    default_code = "E_INTERNAL"
 
 
 class ExternalError(S4CError):
     """An external program (e.g. SNAP gpt) failed; ``detail`` holds its log tail."""
 
     exit_code = EXIT_EXTERNAL
-    default_code = "E_EXTERNAL"
+    default_code = "E_BACKEND"
 
 
 class Warnings:

@@ -35,15 +35,15 @@ class AtomicOutput:
 
     def __enter__(self) -> Path:
         if self.output_dir.exists() and not self.output_dir.is_dir():
-            raise InputError(f"output path {self.output_dir} exists and is not a directory; choose a directory.", "E_OUTPUT")
+            raise InputError(f"output path {self.output_dir} exists and is not a directory; choose a directory.", "E_PARAM")
         if not self.output_dir.exists():
             try:
                 self.output_dir.mkdir(parents=True)
             except OSError as exc:
-                raise InputError(f"cannot create output directory {self.output_dir}: {exc.strerror}.", "E_OUTPUT") from exc
+                raise InputError(f"cannot create output directory {self.output_dir}: {exc.strerror}.", "E_PARAM") from exc
             self._created_output = True
         if not os.access(self.output_dir, os.W_OK):
-            raise InputError(f"output directory {self.output_dir} is not writable.", "E_OUTPUT")
+            raise InputError(f"output directory {self.output_dir} is not writable.", "E_PARAM")
         self.stage = Path(tempfile.mkdtemp(prefix=".s4c-staging-", dir=self.output_dir))
         return self.stage
 

@@ -80,7 +80,7 @@ def open_raster(path: str | os.PathLike[str]) -> rasterio.DatasetReader:
     try:
         return rasterio.open(path)
     except RasterioIOError as exc:
-        raise InputError(f"cannot read raster {path}: {exc}.", "E_READ") from exc
+        raise InputError(f"cannot read raster {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
 
 
 def read_window(path: str | os.PathLike[str], window: Window, band: int = 1, **kwargs: Any) -> np.ndarray:

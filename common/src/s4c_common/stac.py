@@ -60,7 +60,7 @@ class StagedItem:
         if asset is None:
             raise InputError(
                 f"STAC item {self.item.id} has no asset '{key}' (it has: {', '.join(sorted(self.item.assets)) or 'none'}).",
-                "E_MISSING_ASSET",
+                "E_MISSING_BAND",
             )
         return resolve_href(asset.href, self.item.get_self_href(), self.root)
 
@@ -79,12 +79,12 @@ def resolve_href(href: str, item_href: str | None, root: Path | None) -> str:
     if scheme == "file":
         return urlparse(href).path
     if scheme and len(scheme) > 1:
-        raise InputError(f"asset href {href} uses the unsupported scheme '{scheme}'; use a path, http(s) or s3.", "E_HREF")
+        raise InputError(f"asset href {href} uses the unsupported scheme '{scheme}'; use a path, http(s) or s3.", "E_INPUT_NOT_FOUND")
     path = Path(href)
     if path.is_absolute():
         return str(path)
     if item_href is None:
-        raise InputError(f"relative asset href {href} has no item location to resolve against.", "E_HREF")
+        raise InputError(f"relative asset href {href} has no item location to resolve against.", "E_INPUT_NOT_FOUND")
     base = Path(item_href).parent
     resolved = (base / path).resolve()
     if root is not None:
@@ -93,7 +93,7 @@ def resolve_href(href: str, item_href: str | None, root: Path | None) -> str:
             raise InputError(
                 f"asset href {href} of {item_href} points outside the staged catalog folder {root}; "
                 "stage the file inside the folder or use an absolute href.",
-                "E_HREF",
+                "E_INPUT_NOT_FOUND",
             )
     return str(resolved)
 
@@ -107,14 +107,14 @@ def read_items(path: str | Path) -> list[StagedItem]:
     if path.is_dir():
         candidate = path / CATALOG_FILE
         if not candidate.exists():
-            raise InputError(f"directory {path} holds no {CATALOG_FILE}; stage the inputs as a STAC catalog.", "E_NO_CATALOG")
+            raise InputError(f"directory {path} holds no {CATALOG_FILE}; stage the inputs as a STAC catalog.", "E_INPUT_NOT_FOUND")
         path = candidate
     if not path.exists():
-        raise InputError(f"input {path} does not exist.", "E_NOT_FOUND")
+        raise InputError(f"input {path} does not exist.", "E_INPUT_NOT_FOUND")
     try:
         obj = pystac.read_file(str(path))
     except Exception as exc:  # pystac raises many types for bad JSON / bad STAC
-        raise InputError(f"cannot read STAC file {path}: {exc}.", "E_BAD_STAC") from exc
+        raise InputError(f"cannot read STAC file {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
     root = path.parent
     if isinstance(obj, pystac.Item):
         items = [obj]
@@ -126,11 +126,11 @@ def read_items(path: str | Path) -> list[StagedItem]:
         try:
             items = list(obj.get_items(recursive=True))
         except Exception as exc:
-            raise InputError(f"cannot read the items of STAC catalog {path}: {exc}.", "E_BAD_STAC") from exc
+            raise InputError(f"cannot read the items of STAC catalog {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
     else:
-        raise InputError(f"{path} is a STAC {type(obj).__name__}, not a catalog or item.", "E_BAD_STAC")
+        raise InputError(f"{path} is a STAC {type(obj).__name__}, not a catalog or item.", "E_INPUT_NOT_FOUND")
     if not items:
-        raise InputError(f"STAC catalog {path} holds no items.", "E_NO_ITEMS")
+        raise InputError(f"STAC catalog {path} holds no items.", "E_INPUT_NOT_FOUND")
     items.sort(key=lambda it: (it.datetime or it.common_metadata.start_datetime or dt.datetime.min.replace(tzinfo=dt.UTC), it.id))
     return [StagedItem(item, root) for item in items]
 

@@ -22,18 +22,18 @@ def read_vector(path: str | os.PathLike[str], layer: str | int | None = None, *,
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"vector file {path} does not exist.", "E_NOT_FOUND")
+        raise InputError(f"vector file {path} does not exist.", "E_INPUT_NOT_FOUND")
     source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
         info = pyogrio.read_info(source, layer=layer)
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
-        raise InputError(f"cannot read vector file {path}: {exc}.", "E_READ") from exc
+        raise InputError(f"cannot read vector file {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
     if not info.get("geometry_type"):
         raise InputError(f"vector file {path} has no geometry column; give a layer with polygons.", "E_SCHEMA")
     try:
         frame = pyogrio.read_dataframe(source, layer=layer)
     except Exception as exc:
-        raise InputError(f"cannot read vector file {path}: {exc}.", "E_READ") from exc
+        raise InputError(f"cannot read vector file {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
     if require_crs and frame.crs is None:
         raise InputError(f"vector file {path} has no coordinate reference system; assign one (e.g. with ogr2ogr -a_srs).", "E_BAD_CRS")
     return frame

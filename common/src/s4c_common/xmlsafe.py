@@ -31,8 +31,8 @@ def parse_xml(source: str | os.PathLike[str] | bytes, name: str | None = None) -
             with open(source, "rb") as f:
                 data = f.read()
         except OSError as exc:
-            raise InputError(f"cannot read XML file {label}: {exc.strerror or exc}.", "E_READ") from exc
+            raise InputError(f"cannot read XML file {label}: {exc.strerror or exc}.", "E_INPUT_NOT_FOUND") from exc
     try:
         return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{label} is not well-formed XML: {exc}.", "E_BAD_XML") from exc
+        raise InputError(f"{label} is not well-formed XML: {exc}.", "E_INPUT_NOT_FOUND") from exc

@@ -36,7 +36,7 @@ from .indicators import INDICATOR_INFO
 from .models import Model, check_indicators, load_networks, model_named, sensor_for
 from .network import Network
 from .outputs import IndicatorProducts, ProductInfo
-from .sources import Source, open_sources, spec_error_codes
+from .sources import Source, open_sources
 from .window import OUTPUT_DTYPES, Encoding, OutputDtype, WindowComputer
 
 log = logging.getLogger("s4c.biophysical")
@@ -214,16 +214,15 @@ def process_product(
 
     Writes one L3B product folder per indicator and returns their STAC items (no catalog: see :func:`run`).
     """
-    with spec_error_codes():
-        sources = [source] if isinstance(source, Source) else open_sources([source])
-        if len(sources) != 1:
-            raise InputError(f"{source} holds {len(sources)} products; process_product takes one (run() takes catalogs).", "E_PARAM")
-        (src,) = sources
-        aux = resolve_auxdata(auxdata) if _needs_auxdata(options) else None
-        prepared = prepare_product(src, options, auxdata=aux, sen4cap_nn_dir=Path(sen4cap_nn_dir) if sen4cap_nn_dir else None)
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        return write_products(prepared, out, options, workers=workers)
+    sources = [source] if isinstance(source, Source) else open_sources([source])
+    if len(sources) != 1:
+        raise InputError(f"{source} holds {len(sources)} products; process_product takes one (run() takes catalogs).", "E_PARAM")
+    (src,) = sources
+    aux = resolve_auxdata(auxdata) if _needs_auxdata(options) else None
+    prepared = prepare_product(src, options, auxdata=aux, sen4cap_nn_dir=Path(sen4cap_nn_dir) if sen4cap_nn_dir else None)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return write_products(prepared, out, options, workers=workers)
 
 
 def run(
@@ -236,12 +235,11 @@ def run(
     workers: int = 1,
 ) -> list[pystac.Item]:
     """Every input product → L3B products and one STAC ``catalog.json`` in ``output``; all or nothing."""
-    with spec_error_codes():
-        aux = resolve_auxdata(auxdata) if _needs_auxdata(options) else None
-        nn_dir = Path(sen4cap_nn_dir) if sen4cap_nn_dir else None
-        prepared = [prepare_product(source, options, auxdata=aux, sen4cap_nn_dir=nn_dir) for source in open_sources(inputs)]
-        _check_distinct(prepared)
-        with AtomicOutput(output) as stage:
-            items = [item for each in prepared for item in write_products(each, stage, options, workers=workers)]
-            write_catalog(stage, items, catalog_id="s4c-biophysical", description="Sen4CAP L3B biophysical indicators (LAI, FAPAR, FCOVER, CCC, CWC)")
+    aux = resolve_auxdata(auxdata) if _needs_auxdata(options) else None
+    nn_dir = Path(sen4cap_nn_dir) if sen4cap_nn_dir else None
+    prepared = [prepare_product(source, options, auxdata=aux, sen4cap_nn_dir=nn_dir) for source in open_sources(inputs)]
+    _check_distinct(prepared)
+    with AtomicOutput(output) as stage:
+        items = [item for each in prepared for item in write_products(each, stage, options, workers=workers)]
+        write_catalog(stage, items, catalog_id="s4c-biophysical", description="Sen4CAP L3B biophysical indicators (LAI, FAPAR, FCOVER, CCC, CWC)")
     return items

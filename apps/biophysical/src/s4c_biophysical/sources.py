@@ -7,39 +7,13 @@ JSON file, a ``.SAFE`` folder or a zip of one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from s4c_common.errors import InputError
 from s4c_common.s2 import L2AProduct, open_l2a
 from s4c_common.stac import CATALOG_FILE, read_items
-
-# The common readers' codes → the error table of spec README §3.4 (as s4c-spectral-indices maps them).
-SPEC_CODES: dict[str, str] = {
-    "E_NOT_FOUND": "E_INPUT_NOT_FOUND",
-    "E_READ": "E_INPUT_NOT_FOUND",
-    "E_NO_CATALOG": "E_INPUT_NOT_FOUND",
-    "E_NO_ITEMS": "E_INPUT_NOT_FOUND",
-    "E_BAD_STAC": "E_INPUT_NOT_FOUND",
-    "E_BAD_XML": "E_INPUT_NOT_FOUND",
-    "E_HREF": "E_INPUT_NOT_FOUND",
-    "E_NOT_L2A": "E_UNSUPPORTED_PRODUCT",
-    "E_BAD_GRID": "E_UNSUPPORTED_PRODUCT",
-    "E_MISSING_ASSET": "E_MISSING_BAND",
-    "E_MISSING_METADATA": "E_MISSING_BAND",  # a STAC item without the granule metadata (MTD_TL.xml) asset: no angles
-}
-
-
-@contextmanager
-def spec_error_codes() -> Iterator[None]:
-    """Re-label input errors of the common readers with the spec's codes (the message is unchanged)."""
-    try:
-        yield
-    except InputError as exc:
-        exc.code = SPEC_CODES.get(exc.code, exc.code)
-        raise
 
 
 @dataclass(frozen=True)

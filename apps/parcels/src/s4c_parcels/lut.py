@@ -15,11 +15,11 @@ FLAG_COLUMNS = ("eaa", "al", "pgrass", "tgrass", "fallow", "cwater")
 def read_lut(path: Path) -> pd.DataFrame:
     """Read and validate a LUT CSV; ``ori_crop`` is kept as text until joined."""
     if not Path(path).exists():
-        raise InputError(f"LUT file {path} does not exist.", "E_NOT_FOUND")
+        raise InputError(f"LUT file {path} does not exist.", "E_INPUT_NOT_FOUND")
     try:
         lut = pd.read_csv(path, dtype={"ori_crop": "string", "ctl4a": "string"}, keep_default_na=False, na_values=[""])
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read LUT file {path} as CSV: {exc}.", "E_READ") from exc
+        raise InputError(f"cannot read LUT file {path} as CSV: {exc}.", "E_INPUT_NOT_FOUND") from exc
     lut.columns = [str(c).strip().lower() for c in lut.columns]
     missing = [c for c in REQUIRED if c not in lut.columns]
     if missing:

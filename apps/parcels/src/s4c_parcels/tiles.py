@@ -46,7 +46,7 @@ def read_tile_grid(path: Path, tiles: list[str] | None) -> list[Tile]:
     if tiles:
         unknown = sorted(set(tiles) - set(grid["tile_id"].astype(str)))
         if unknown:
-            raise InputError(f"tile(s) {', '.join(unknown)} are not in the tile grid {path}.", "E_INPUT")
+            raise InputError(f"tile(s) {', '.join(unknown)} are not in the tile grid {path}.", "E_PARAM")
         grid = grid[grid["tile_id"].astype(str).isin(tiles)]
     result = []
     for row in grid.sort_values("tile_id").itertuples():
@@ -54,7 +54,7 @@ def read_tile_grid(path: Path, tiles: list[str] | None) -> list[Tile]:
         footprint = gpd.GeoSeries([row.geometry], crs=grid.crs).to_crs(epsg).iloc[0]
         result.append(Tile(str(row.tile_id), epsg, footprint))
     if not result:
-        raise InputError(f"tile grid {path} holds no tiles.", "E_INPUT")
+        raise InputError(f"tile grid {path} holds no tiles.", "E_PARAM")
     return result
 
 

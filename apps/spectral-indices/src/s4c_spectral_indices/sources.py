@@ -22,8 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -49,31 +48,7 @@ ROLE_BANDS: dict[str, str] = {
     "nir": "B08", "nir08": "B8A", "swir1": "B11", "swir2": "B12",
 }  # fmt: skip
 GENERIC_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".kea", ".nc", ".jp2")
-# Codes of s4c_common's readers → the codes of the spec's error model (spec README §3.4).
-SPEC_CODES = {
-    "E_NOT_L2A": "E_UNSUPPORTED_PRODUCT",
-    "E_NOT_FOUND": "E_INPUT_NOT_FOUND",
-    "E_READ": "E_INPUT_NOT_FOUND",
-    "E_NO_CATALOG": "E_INPUT_NOT_FOUND",
-    "E_NO_ITEMS": "E_INPUT_NOT_FOUND",
-    "E_BAD_STAC": "E_INPUT_NOT_FOUND",
-    "E_BAD_XML": "E_INPUT_NOT_FOUND",
-    "E_HREF": "E_INPUT_NOT_FOUND",
-    "E_MISSING_ASSET": "E_MISSING_BAND",
-    "E_BAD_GRID": "E_UNSUPPORTED_PRODUCT",
-}
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{8})(?:T(\d{6}))?(?!\d)")
-
-
-@contextmanager
-def spec_codes() -> Iterator[None]:
-    """Re-raise the readers' InputErrors with the spec's error codes."""
-    try:
-        yield
-    except InputError as exc:
-        if exc.code in SPEC_CODES:
-            raise InputError(exc.message, SPEC_CODES[exc.code], detail=exc.detail) from exc
-        raise
 
 
 class Source(Protocol):
@@ -134,23 +109,20 @@ class L2ASource:
         return self.band_map.get(role, ROLE_BANDS[role])
 
     def check_roles(self, roles: Sequence[str]) -> None:
-        with spec_codes():
-            for band in sorted({self.band(role) for role in roles} | {"SCL"}):
-                path = self.product.band_path(band)
-                try:
-                    with rasterio.open(path):
-                        pass
-                except RasterioIOError as exc:
-                    raise InputError(f"cannot read {band} of {self.label} ({path}): {exc}.", "E_INPUT_NOT_FOUND") from exc
+        for band in sorted({self.band(role) for role in roles} | {"SCL"}):
+            path = self.product.band_path(band)
+            try:
+                with rasterio.open(path):
+                    pass
+            except RasterioIOError as exc:
+                raise InputError(f"cannot read {band} of {self.label} ({path}): {exc}.", "E_INPUT_NOT_FOUND") from exc
 
     def read(self, roles: Sequence[str], window: Window) -> dict[str, np.ndarray]:
         tile_window = _offset(window, self.origin)
-        with spec_codes():
-            return {role: self.product.read_reflectance(self.band(role), tile_window, self.resolution) for role in roles}
+        return {role: self.product.read_reflectance(self.band(role), tile_window, self.resolution) for role in roles}
 
     def base_flags(self, window: Window, shadow_flag: int) -> np.ndarray:
-        with spec_codes():
-            return scl_to_flags(self.product.read_scl(_offset(window, self.origin), self.resolution), shadow_flag)
+        return scl_to_flags(self.product.read_scl(_offset(window, self.origin), self.resolution), shadow_flag)
 
     def block_sizes(self, roles: Sequence[str]) -> list[int]:
         sizes = []
@@ -271,8 +243,7 @@ def _crop(grid: Grid, aoi: BaseGeometry | None) -> tuple[Grid, Window]:
 
 
 def _l2a_source(source: str | Path | pystac.Item | StagedItem, options: ReadOptions, derived_from: str) -> L2ASource:
-    with spec_codes():
-        product = open_l2a(source)
+    product = open_l2a(source)
     bad_roles = sorted(set(options.band_map) - set(ROLE_BANDS))
     if bad_roles:
         raise InputError(f"--band-map roles {', '.join(bad_roles)} are unknown; roles are {', '.join(ROLE_BANDS)}.", "E_PARAM")
@@ -368,8 +339,7 @@ def open_sources(inputs: Sequence[str | Path], options: ReadOptions) -> list[Sou
     for entry in inputs:
         path = Path(entry)
         if (path.is_dir() and (path / CATALOG_FILE).is_file()) or path.suffix.lower() == ".json":
-            with spec_codes():
-                staged = read_items(path)
+            staged = read_items(path)
             sources.extend(open_source(item, options) for item in staged)
         else:
             sources.append(open_source(path, options, scl_of.get(path)))

@@ -202,7 +202,7 @@ class S1Product:
             with rasterio.open(path) as src:
                 return src.read(1, window=window)
         except rasterio.errors.RasterioIOError as exc:
-            raise InputError(f"cannot read measurement {path}: {exc}.", "E_READ") from exc
+            raise InputError(f"cannot read measurement {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
 
     def annotation_footprint(self) -> Polygon:
         """Footprint from the geolocation-grid corners of every swath (first polarisation), as their convex hull."""
@@ -220,5 +220,5 @@ def open_s1(path: str | Path) -> S1Product:
     if path.name == MANIFEST:
         path = path.parent
     if not path.exists():
-        raise InputError(f"{path} does not exist.", "E_READ")
+        raise InputError(f"{path} does not exist.", "E_INPUT_NOT_FOUND")
     return S1Product(SafeContainer(path))

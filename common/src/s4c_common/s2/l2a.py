@@ -167,7 +167,7 @@ class L2AProduct:
             raise InputError(
                 f"{path} is not on the {resolution} m grid of tile {self.tile_id} "
                 f"(origin {self.origin}, {self.size_10m[0]} × {self.size_10m[1]} pixels at 10 m).",
-                "E_BAD_GRID",
+                "E_UNSUPPORTED_PRODUCT",
             )
         return resolution
 
@@ -178,7 +178,7 @@ class L2AProduct:
         if self.files.granule_root is None:
             raise InputError(
                 f"product {self.product_id} ({self.files.label}) has no granule metadata (MTD_TL.xml), which holds the angles.",
-                "E_MISSING_METADATA",
+                "E_MISSING_BAND",
             )
         return parse_angle_grids(self.files.granule_root, self.origin, self.files.granule_label)
 
@@ -213,7 +213,7 @@ def _block_reader(src: rasterio.DatasetReader, path: str) -> Callable[[int, int,
         try:
             return src.read(1, window=Window(col0, row0, col1 - col0, row1 - row0))
         except RasterioError as exc:
-            raise InputError(f"cannot read raster {path}: {exc}.", "E_READ") from exc
+            raise InputError(f"cannot read raster {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
 
     return read
 
@@ -240,12 +240,12 @@ def open_l2a(source: str | os.PathLike[str] | pystac.Item | StagedItem) -> L2APr
     else:
         path = Path(source)
         if not path.exists():
-            raise InputError(f"input {path} does not exist.", "E_NOT_FOUND")
+            raise InputError(f"input {path} does not exist.", "E_INPUT_NOT_FOUND")
         if path.suffix.lower() == ".json":
             try:
                 item = pystac.Item.from_file(str(path))
             except Exception as exc:  # pystac raises many types for bad JSON / non-items
-                raise InputError(f"cannot read STAC item {path}: {exc}.", "E_BAD_STAC") from exc
+                raise InputError(f"cannot read STAC item {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
             files = item_files(StagedItem(item, path.parent))
         else:
             files = safe_files(path)

@@ -95,7 +95,7 @@ def parse_product_metadata(root: etree._Element, label: str) -> ProductMetadata:
     """``MTD_MSIL2A.xml`` → ProductMetadata; InputError ``E_NOT_L2A`` for another product level."""
     level = _product_level(root)
     if level not in L2A_LEVELS:
-        raise InputError(f"{label} describes a {level} product, not a Sentinel-2 Level-2A product.", "E_NOT_L2A")
+        raise InputError(f"{label} describes a {level} product, not a Sentinel-2 Level-2A product.", "E_UNSUPPORTED_PRODUCT")
     info = root.find("{*}General_Info/Product_Info")
     characteristics = root.find("{*}General_Info/Product_Image_Characteristics")
     if info is None or characteristics is None:

@@ -65,7 +65,7 @@ def _granule_metadata_path(relative_paths: Iterable[str]) -> str | None:
 
 def _not_l2a(label: str, has_l1c: bool) -> InputError:
     what = "a Level-1C product" if has_l1c else f"not a Sentinel-2 L2A SAFE product (no {PRODUCT_METADATA})"
-    return InputError(f"{label} is {what}; give an L2A .SAFE folder, its zip or a STAC item.", "E_NOT_L2A")
+    return InputError(f"{label} is {what}; give an L2A .SAFE folder, its zip or a STAC item.", "E_UNSUPPORTED_PRODUCT")
 
 
 def folder_files(folder: Path) -> ProductFiles:
@@ -96,7 +96,7 @@ def zip_files(archive: Path) -> ProductFiles:
             if unsafe:
                 raise InputError(
                     f"zip {label} holds member {unsafe[0]!r} whose path leaves the product folder; refusing to read it.",
-                    "E_UNSAFE_PATH",
+                    "E_INPUT_NOT_FOUND",
                 )
             roots = sorted(n for n in names if n.rsplit("/", 1)[-1] == PRODUCT_METADATA and n.count("/") <= 1)
             if not roots:
@@ -107,7 +107,7 @@ def zip_files(archive: Path) -> ProductFiles:
             tile_metadata = _granule_metadata_path(relative)
             granule_root = None if tile_metadata is None else parse_xml(zf.read(prefix + tile_metadata), f"{label}:{prefix}{tile_metadata}")
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"cannot read zip {label}: {exc}.", "E_READ") from exc
+        raise InputError(f"cannot read zip {label}: {exc}.", "E_INPUT_NOT_FOUND") from exc
     vsi = f"{vsizip_path(archive)}/{prefix}"
     return ProductFiles(
         label=label,
@@ -124,4 +124,4 @@ def safe_files(path: Path) -> ProductFiles:
         return folder_files(path)
     if zipfile.is_zipfile(path):
         return zip_files(path)
-    raise InputError(f"{path} is neither a .SAFE folder nor a zip of one.", "E_NOT_L2A")
+    raise InputError(f"{path} is neither a .SAFE folder nor a zip of one.", "E_UNSUPPORTED_PRODUCT")

@@ -64,12 +64,12 @@ def read_bytes(path: str) -> bytes:
             with zipfile.ZipFile(zipped.group(1) or zipped.group(2)) as zf:
                 return zf.read(zipped.group(3))
         if path.startswith("/vsi"):
-            raise InputError(f"cannot fetch metadata file {path}; stage it locally or give an http(s) href.", "E_READ")
+            raise InputError(f"cannot fetch metadata file {path}; stage it locally or give an http(s) href.", "E_INPUT_NOT_FOUND")
         return Path(path).read_bytes()
     except InputError:
         raise
     except Exception as exc:  # urllib, zipfile and the file system raise unrelated types
-        raise InputError(f"cannot read metadata file {path}: {exc}.", "E_READ") from exc
+        raise InputError(f"cannot read metadata file {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
 
 
 def _first_key(item: pystac.Item, keys: tuple[str, ...]) -> str | None:
@@ -162,10 +162,10 @@ def safe_to_stac_item(safe_path: str | Path) -> pystac.Item:
         with zipfile.ZipFile(path) as zf:
             folders = sorted({name.split("/", 1)[0] for name in zf.namelist() if name.split("/", 1)[0].upper().endswith(".SAFE")})
         if not folders:
-            raise InputError(f"zip {path} holds no .SAFE folder; stactools needs one.", "E_NOT_L2A")
+            raise InputError(f"zip {path} holds no .SAFE folder; stactools needs one.", "E_UNSUPPORTED_PRODUCT")
         href, modifier = f"{vsizip_path(path)}/{folders[0]}", _zip_member_as_data_url
     if not href.upper().endswith(".SAFE"):
-        raise InputError(f"{path} is not named *.SAFE, which stactools-sentinel2 requires.", "E_NOT_L2A")
+        raise InputError(f"{path} is not named *.SAFE, which stactools-sentinel2 requires.", "E_UNSUPPORTED_PRODUCT")
     try:
         return create_item(href, read_href_modifier=modifier)
     except Exception as exc:  # stactools raises bare Exception, ValueError, KeyError ... on incomplete metadata
