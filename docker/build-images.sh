@@ -15,7 +15,7 @@ set -euo pipefail
 
 # Adding a processor: write docker/<name>/Dockerfile (a copy of the parcels one)
 # and add <name> here; its package lives in apps/<name>/.
-PROCESSORS=(parcels spectral-indices biophysical markers)
+PROCESSORS=(parcels spectral-indices biophysical s1-preprocessing markers)
 
 PUBLIC_BASE=docker.io/library/python:3.11-slim-bookworm
 ROOTFS_IMAGE=localhost/s4c-rootfs:bookworm

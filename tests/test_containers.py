@@ -16,7 +16,7 @@ import rasterio
 REPO = Path(__file__).resolve().parents[1]
 PARCELS_PACKAGE = REPO / "cwl" / "packages" / "sen4cap_parcels.cwl"
 PARCELS_IMAGE = "localhost/s4c-parcels:latest"
-PROCESSORS = ("parcels", "spectral-indices", "biophysical", "markers")
+PROCESSORS = ("parcels", "spectral-indices", "biophysical", "s1-preprocessing", "markers")
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,16 @@
-"""The s1-preprocessing CommandLineTool and application package: validity, OGC compliance, metadata, a run."""
+"""The s1-preprocessing CommandLineTool and application package: ap-validator, the CLI mirror, the sample job, a run.
+
+Validity, OGC compliance, metadata and generation from the tool are checked for every package in
+tests/test_cwl_packages_and_parcels.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import sys
-import tomllib
 import warnings
 from pathlib import Path
-from typing import Any
 
 import click
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 import rasterio
 import yaml
 from ap_validator.app_package import AppPackage
+from cwl_checks import binding_prefix, graph, load
 from s4c_common.raster import Grid
 from s4c_s1_preprocessing.cli import main as s1_cli
 from s4c_sample.s1_safe import GroundScene, S1Acquisition, write_grd_safe
@@ -36,68 +38,24 @@ NEGATED = {
 PLUMBING = {"--help", "--version", "--params-file", "--output", "--dem-heights"}  # --dem-heights: alias of --dem-vertical-datum
 
 
-def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def test_package_passes_ap_validator(run_cmd) -> None:
+    """The OGC best-practice check, as a user runs it (tests/test_cwl_packages_and_parcels.py checks every package in-process)."""
+    result = run_cmd([Path(sys.executable).parent / "ap-validator", PACKAGE])
+    assert "compliant" in result.stdout + result.stderr
+    assert AppPackage.from_url(str(PACKAGE)).check_all(include=["error", "hint"])["issues"] == []
 
 
-def _graph(path: Path) -> dict[str, dict[str, Any]]:
-    return {process["class"]: process for process in _load(path)["$graph"]}
-
-
-@pytest.mark.parametrize("path", [TOOL, PACKAGE], ids=lambda p: p.name)
-def test_cwl_is_valid(path: Path, run_cmd) -> None:
-    result = run_cmd([Path(sys.executable).parent / "cwltool", "--validate", path])
-    assert "is valid CWL" in result.stdout + result.stderr
-
-
-def test_package_is_ogc_compliant(run_cmd) -> None:
-    result = AppPackage.from_url(str(PACKAGE)).check_all(include=["error", "hint"])
-    assert result["valid"], [issue["message"] for issue in result["issues"] if issue["type"] == "error"]
-    assert result["issues"] == []
-    cli = run_cmd([Path(sys.executable).parent / "ap-validator", PACKAGE])
-    assert "compliant" in cli.stdout + cli.stderr
-
-
-def test_package_is_generated_from_the_tool() -> None:
-    spec = importlib.util.spec_from_file_location("make_package", CWL / "make_package.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert PACKAGE.read_text(encoding="utf-8") == module.build_package(TOOL, WORKFLOW_ID), (
-        f"run .venv/bin/python cwl/make_package.py {TOOL.relative_to(REPO)} {WORKFLOW_ID}"
-    )
-
-
-def test_package_metadata() -> None:
-    package = _load(PACKAGE)
-    workflow, tool = _graph(PACKAGE)["Workflow"], _graph(PACKAGE)["CommandLineTool"]
-    assert package["cwlVersion"] == "v1.2" and workflow["id"] == WORKFLOW_ID
-    for process in (workflow, tool):
-        for name, param in process["inputs"].items():
-            assert param.get("label") and param.get("doc"), f"{process['id']} input {name} lacks a label or doc"
-    assert set(workflow["inputs"]) == set(tool["inputs"])
+def test_package_stages_products_and_a_dem() -> None:
+    workflow, tool = graph(PACKAGE)["Workflow"], graph(PACKAGE)["CommandLineTool"]
     assert workflow["inputs"]["input"]["type"] == {"type": "array", "items": "Directory"}
-    assert workflow["inputs"]["dem"]["type"] == "File?"
-    assert "DockerRequirement" in tool["hints"] and "DockerRequirement" not in tool.get("requirements", {})
-    resources = tool["requirements"]["ResourceRequirement"]
-    assert resources["coresMin"] <= resources["coresMax"] and resources["ramMin"] <= resources["ramMax"]
-    version = tomllib.loads((REPO / "apps" / "s1-preprocessing" / "pyproject.toml").read_text())["project"]["version"]
-    assert package["s:softwareVersion"] == version
-    assert tool["hints"]["DockerRequirement"]["dockerPull"] == f"localhost/s4c-s1-preprocessing:{version}"
-    assert tool["baseCommand"] == "s4c-s1-preprocessing"
-    assert {"prefix": "--output", "valueFrom": "$(runtime.outdir)"} in tool["arguments"]
-    (output,) = tool["outputs"].values()
-    assert output["type"] == "Directory" and output["outputBinding"]["glob"] == "."
-
-
-def _prefix(param: dict[str, Any]) -> str | None:
-    nested = param["type"].get("inputBinding", {}) if isinstance(param["type"], dict) else {}
-    return param.get("inputBinding", {}).get("prefix") or nested.get("prefix")
+    assert workflow["inputs"]["dem"]["type"] == "File?" and workflow["inputs"]["tile_grid"]["type"] == "File?"
+    assert tool["requirements"]["ResourceRequirement"]["ramMax"] >= 8192  # Sen4CAP's per-step minimum
 
 
 def test_tool_mirrors_the_cli() -> None:
     """Every CLI option but the plumbing is an input, with the CLI's default and choices."""
-    tool = _load(TOOL)
-    by_prefix = {_prefix(param): (name, param) for name, param in tool["inputs"].items()}
+    tool = load(TOOL)
+    by_prefix = {binding_prefix(param): (name, param) for name, param in tool["inputs"].items()}
     options: dict[str, click.Option] = {}
     for param in s1_cli.params:
         if isinstance(param, click.Option):
@@ -129,8 +87,8 @@ def test_tool_mirrors_the_cli() -> None:
 
 
 def test_sample_job_names_package_inputs() -> None:
-    job = _load(CWL / "jobs" / "s1-preprocessing-sample.yml")
-    workflow = _graph(PACKAGE)["Workflow"]
+    job = load(CWL / "jobs" / "s1-preprocessing-sample.yml")
+    workflow = graph(PACKAGE)["Workflow"]
     assert set(job) <= set(workflow["inputs"])
     required = {
         name
