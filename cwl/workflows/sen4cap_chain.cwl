@@ -4,7 +4,8 @@ id: sen4cap_chain
 label: Sen4CAP chain for one season
 doc: >-
   Declarations → parcels; Sentinel-2 L2A → L3B spectral indices and L3B
-  biophysical indicators; parcels and L3B products → L3 basic markers. Each step is one processor's
+  biophysical indicators; Sentinel-1 GRD and SLC → backscatter and 6-day
+  coherence; parcels and all these products → L3 basic markers. Each step is one processor's
   CommandLineTool (cwl/tools/), so the chain runs with cwltool on one machine
   (add --parallel) or under Toil/Calrissian. The README's demo runs it on the
   sample scene: cwltool cwl/workflows/sen4cap_chain.cwl cwl/jobs/chain-sample.yml
@@ -33,6 +34,14 @@ inputs:
     type: Directory
     label: Sentinel-2 L2A products
     doc: Staged folder with a STAC catalog.json of the L2A products of the season.
+  s1_products:
+    type: Directory
+    label: Sentinel-1 products
+    doc: Staged folder with a STAC catalog.json of the S1 IW GRD and SLC products of the season.
+  dem:
+    type: File
+    label: DEM
+    doc: Digital elevation model covering the S1 scenes, heights above the ellipsoid or with their vertical datum declared.
   indices:
     type: string[]
     label: Spectral indices
@@ -64,6 +73,11 @@ outputs:
     label: L3B biophysical indicators
     doc: Output of s4c-biophysical (STAC catalog of L3B products).
     outputSource: biophysical/results
+  s1_backscatter_coherence:
+    type: Directory
+    label: S1 backscatter and coherence
+    doc: Output of s4c-s1-preprocessing (STAC catalog of geocoded backscatter and coherence).
+    outputSource: s1_preprocessing/results
   markers:
     type: Directory
     label: L3 basic markers
@@ -96,11 +110,19 @@ steps:
       auxdata: auxdata
       indicator: indicators
     out: [results]
+  s1_preprocessing:
+    run: ../tools/s4c-s1-preprocessing.cwl
+    in:
+      input:
+        source: [s1_products]
+        linkMerge: merge_flattened
+      dem: dem
+    out: [results]
   basic_markers:
     run: ../tools/s4c-markers.cwl
     in:
       input:
-        source: [spectral_indices/results, biophysical/results]
+        source: [spectral_indices/results, biophysical/results, s1_preprocessing/results]
         linkMerge: merge_flattened
       parcels: prepare_parcels/parcels_table
     out: [results]

@@ -114,16 +114,20 @@ def _plot_truth_ndvi(series: pd.DataFrame, truth: pd.DataFrame, out: Path) -> Pa
     return path
 
 
-def _markers_vs_truth(markers: pd.DataFrame, parcels: gpd.GeoDataFrame, truth: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
-    """Long table NewID, date, crop, measured NDVI (markers mean) and true NDVI."""
-    columns = [c for c in markers.columns if c.endswith("_mean_NDVI")]
+def _markers_vs_truth(
+    markers: pd.DataFrame, parcels: gpd.GeoDataFrame, truth: pd.DataFrame, series: pd.DataFrame, suffix: str = "_mean_NDVI", truth_column: str = "ndvi",
+    scale: float = 1000.0,
+) -> pd.DataFrame:
+    """Long table NewID, date, crop, measured (markers mean ÷ ``scale``) and true value, for columns ``*{suffix}``."""
+    columns = [c for c in markers.columns if c.endswith(suffix)]
     measured = markers.melt(id_vars="NewID", value_vars=columns, var_name="column", value_name="measured").dropna()
-    measured["measured"] /= 1000.0  # L3B markers keep the products' int16 × 1000 units, as Sen4CAP's
+    measured["measured"] /= scale  # L3B markers keep the products' int16 × 1000 units, as Sen4CAP's
     measured["date"] = pd.to_datetime(measured["column"].str[:8], format="%Y%m%d").dt.date
     ids = parcels[["NewID", "ori_id"]].assign(OBJECTID=lambda f: f["ori_id"].astype("int64"))
-    truth_series = series.merge(truth[["parcel_index", "crop"]], on="parcel_index")[["OBJECTID", "date", "crop", "ndvi"]]
+    truth_series = series.merge(truth[["parcel_index", "crop"]], on="parcel_index")[["OBJECTID", "date", "crop", truth_column]]
     truth_series["date"] = pd.to_datetime(truth_series["date"]).dt.date
-    return measured.merge(ids, on="NewID").merge(truth_series, on=["OBJECTID", "date"]).rename(columns={"ndvi": "true"})
+    merged = measured.merge(ids, on="NewID").merge(truth_series, on=["OBJECTID", "date"])
+    return merged.rename(columns={truth_column: "true"})
 
 
 def _plot_markers(comparison: pd.DataFrame, series: pd.DataFrame, truth: pd.DataFrame, parcels: gpd.GeoDataFrame, out: Path) -> Path:
@@ -242,6 +246,19 @@ def build_report(
             "",
         ]
         figures.append(_plot_markers(comparison, series, truth, parcels, output))
+        for suffix, truth_column, scale, what, unit in (
+            ("_mean_BCK_VV_088", "sigma0_vv_db", 1.0, "S1 VV backscatter", "dB"),
+            ("_mean_BCK_VH_088", "sigma0_vh_db", 1.0, "S1 VH backscatter", "dB"),
+            ("_mean_COH_VV_088", "coherence_6d", 1.0, "S1 6-day VV coherence", ""),
+        ):
+            s1 = _markers_vs_truth(markers, parcels, truth, series, suffix, truth_column, scale)
+            if len(s1):
+                difference = s1["measured"] - s1["true"]
+                lines += [
+                    f"{what} (parcel means in {unit or 'coherence units'}) against the truth over {len(s1)} parcel-dates: "
+                    f"median difference {difference.median():+.3f}, median absolute difference {difference.abs().median():.3f}.",
+                    "",
+                ]
     lines += ["## Figures", "", *[f"- `{f}`" for f in figures if f is not None], ""]
     summary = "\n".join(lines)
     (output / "summary.md").write_text(summary)
