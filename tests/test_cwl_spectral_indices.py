@@ -24,7 +24,7 @@ PACKAGE = CWL / "packages" / "sen4cap_l3b_spectral_indices.cwl"
 TOOL = CWL / "tools" / "s4c-spectral-indices.cwl"
 WORKFLOW_ID = "sen4cap_l3b_spectral_indices"
 # CLI switches whose "on" default is exposed by the "off" flag (no JavaScript needed to bind them).
-NEGATED = {"--apply-boa-offset": "--no-boa-offset", "--mask-index": "--no-mask-index", "--cog": "--no-cog"}
+NEGATED = {"--apply-boa-offset": "--no-apply-boa-offset", "--mask-index": "--no-mask-index", "--cog": "--no-cog"}
 
 
 def test_package_is_generated_from_the_tool() -> None:

@@ -185,7 +185,7 @@ $graph:
           Every Sen4CAP quirk unless set explicitly - output range rule sen4cap, domain test
           box, truncation, no quality bits raster, cloud shadow as cloud.
         default: false
-      site:
+      site_id:
         type: string
         label: Site id
         doc: Site id in the Sen4CAP product names (S{site}).
@@ -251,7 +251,7 @@ $graph:
           scl_shadow_flag: scl_shadow_flag
           angle_interpolation: angle_interpolation
           sen4cap_compat: sen4cap_compat
-          site: site
+          site_id: site_id
           naming: naming
           creation_time: creation_time
           workers: workers
@@ -453,12 +453,12 @@ $graph:
           Every Sen4CAP quirk unless set explicitly - output range rule sen4cap, domain test
           box, truncation, no quality bits raster, cloud shadow as cloud.
         inputBinding: {prefix: --sen4cap-compat}
-      site:
+      site_id:
         type: string
         default: "0"
         label: Site id
         doc: Site id in the Sen4CAP product names (S{site}).
-        inputBinding: {prefix: --site}
+        inputBinding: {prefix: --site-id}
       naming:
         type:
           type: enum

@@ -56,7 +56,7 @@ $graph:
         label: Site id
         doc: Site number written as S{site} in Sen4CAP product names.
         default: 0
-      no_boa_offset:
+      no_apply_boa_offset:
         type: boolean
         label: Ignore the BOA offset
         doc: >-
@@ -217,7 +217,7 @@ $graph:
           resolution: resolution
           quantification: quantification
           site_id: site_id
-          no_boa_offset: no_boa_offset
+          no_apply_boa_offset: no_apply_boa_offset
           reflectance_scale: reflectance_scale
           band_map: band_map
           output_dtype: output_dtype
@@ -313,14 +313,14 @@ $graph:
         label: Site id
         doc: Site number written as S{site} in Sen4CAP product names.
         inputBinding: {prefix: --site-id}
-      no_boa_offset:
+      no_apply_boa_offset:
         type: boolean
         default: false
         label: Ignore the BOA offset
         doc: >-
           apply_boa_offset = false: do not add BOA_ADD_OFFSET (-1000 from processing
           baseline 04.00 on) to the digital numbers before scaling.
-        inputBinding: {prefix: --no-boa-offset}
+        inputBinding: {prefix: --no-apply-boa-offset}
       reflectance_scale:
         type: float?
         label: Reflectance scale

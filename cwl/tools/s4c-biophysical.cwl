@@ -204,12 +204,12 @@ inputs:
       Every Sen4CAP quirk unless set explicitly - output range rule sen4cap, domain test
       box, truncation, no quality bits raster, cloud shadow as cloud.
     inputBinding: {prefix: --sen4cap-compat}
-  site:
+  site_id:
     type: string
     default: "0"
     label: Site id
     doc: Site id in the Sen4CAP product names (S{site}).
-    inputBinding: {prefix: --site}
+    inputBinding: {prefix: --site-id}
   naming:
     type:
       type: enum

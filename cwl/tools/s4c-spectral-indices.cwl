@@ -4,7 +4,7 @@
 # from it by cwl/make_package.py (a test checks they agree). Defaults equal the
 # CLI's; an input with a default may be left out of a job.
 # --params-file is not exposed: the job order is CWL's parameter file.
-# Switches whose CLI default is on are exposed by their "off" flag (no_boa_offset,
+# Switches whose CLI default is on are exposed by their "off" flag (no_apply_boa_offset,
 # no_mask_index, no_cog), so that no JavaScript is needed to bind them.
 cwlVersion: v1.2
 class: CommandLineTool
@@ -83,14 +83,14 @@ inputs:
     label: Site id
     doc: Site number written as S{site} in Sen4CAP product names.
     inputBinding: {prefix: --site-id}
-  no_boa_offset:
+  no_apply_boa_offset:
     type: boolean
     default: false
     label: Ignore the BOA offset
     doc: >-
       apply_boa_offset = false: do not add BOA_ADD_OFFSET (-1000 from processing
       baseline 04.00 on) to the digital numbers before scaling.
-    inputBinding: {prefix: --no-boa-offset}
+    inputBinding: {prefix: --no-apply-boa-offset}
   reflectance_scale:
     type: float?
     label: Reflectance scale

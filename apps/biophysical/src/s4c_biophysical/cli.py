@@ -168,7 +168,7 @@ def _indicator_list(_ctx: click.Context, _param: click.Parameter, values: tuple[
     help="All Sen4CAP quirks unless given explicitly: --output-range-mode sen4cap, --domain-check box, --quantize-rounding truncate, "
     "--no-write-domain-flags, --scl-shadow-flag 4.",
 )
-@click.option("--site", default="0", show_default=True, help="Site id in Sen4CAP product names (S{site}).")
+@click.option("--site-id", "site", default="0", show_default=True, help="Site id in Sen4CAP product names (S{site}).")
 @click.option(
     "--naming",
     type=click.Choice(NAMINGS),

@@ -89,7 +89,7 @@ def _resolve(explicit: object, name: str, compat: bool, default: object) -> obje
 @click.option("--quantification", type=int, default=1000, show_default=True, help="int16 scale (1 to 10000): stored value = index × this.")
 @click.option("--site-id", type=int, default=0, show_default=True, help="Site number (0 or more) written as S{site} in Sen4CAP product names.")
 @click.option(
-    "--apply-boa-offset/--no-boa-offset",
+    "--apply-boa-offset/--no-apply-boa-offset",
     default=True,
     show_default=True,
     help="Add BOA_ADD_OFFSET (-1000 from processing baseline 04.00 on) to the DN before scaling.",
