@@ -126,16 +126,16 @@ def test_dem_states_its_vertical_datum(tiny: Path) -> None:
 def test_declarations_are_readable(tiny: Path) -> None:
     parcels = gpd.read_file(tiny / "declarations" / "parcels.gpkg", layer="parcels")
     assert list(parcels.columns) == ["OBJECTID", "holding_id", "CULT_CODE", "area_decl", "geometry"]
-    assert len(parcels) == TINY_PARCELS and parcels.OBJECTID.is_unique
+    assert len(parcels) == TINY_PARCELS + 3 and parcels.OBJECTID.is_unique  # + a duplicate, a sliver and a bow-tie
     assert parcels.crs.to_epsg() == 32631
-    assert parcels.is_valid.all()
+    assert (~parcels.is_valid).sum() == 1  # the bow-tie
     parts_per_parcel = shapely.get_num_geometries(parcels.geometry.values)
     assert (parts_per_parcel == 2).any()  # a declaration in two pieces
     assert any(len(part.interiors) for part in shapely.get_parts(parcels.geometry.values))  # a parcel with a hole
     assert np.allclose(parcels.area_decl, parcels.area / 10_000, rtol=0.05)
     tiles = gpd.read_file(tiny / "declarations" / "tile_grid.gpkg")
     assert tiles.tile_id.tolist() == ["31UFS"] and tiles.epsg_code.tolist() == [32631]
-    assert tiles.to_crs(32631).geometry.iloc[0].contains(parcels.union_all())
+    assert tiles.to_crs(32631).geometry.iloc[0].contains(parcels[parcels.is_valid].union_all())
 
 
 def test_lut_has_the_required_columns_and_unique_keys(tiny: Path) -> None:
@@ -285,7 +285,7 @@ def test_cli_summary(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--preset", "tiny", "--no-s1", "--s2-dates", "2", "--parcels", "30", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "parcels: 30" in result.output and "2 S2 L2A" in result.output
-    assert len(gpd.read_file(tmp_path / "out" / "declarations" / "parcels.gpkg")) == 30
+    assert len(gpd.read_file(tmp_path / "out" / "declarations" / "parcels.gpkg")) == 30 + 3  # + the declaration errors
     assert not (tmp_path / "out" / "S1").exists()
 
 
@@ -318,3 +318,15 @@ def test_relative_output_gives_item_hrefs_inside_the_scene(tmp_path, monkeypatch
     for asset in item.assets.values():
         href = asset.get_absolute_href()
         assert ".s4c-staging" not in href and (tmp_path / "scene").resolve() in Path(href).resolve().parents
+
+
+def test_declaration_errors_are_what_the_item_says(tiny: Path) -> None:
+    """The duplicate, the sliver and the bow-tie are recorded in the declarations item, with the parcel each copies."""
+    item = json.loads((tiny / "declarations" / "declarations.json").read_text())
+    errors = {e["kind"]: e for e in item["properties"]["s4c:declaration_errors"]}
+    parcels = gpd.read_file(tiny / "declarations" / "parcels.gpkg").set_index("OBJECTID")
+    duplicate, original = parcels.geometry[errors["duplicate"]["OBJECTID"]], parcels.geometry[errors["duplicate"]["of"]]
+    assert shapely.normalize(duplicate).equals_exact(shapely.normalize(original), 1e-9)
+    sliver, neighbour = parcels.geometry[errors["overlap"]["OBJECTID"]], parcels.geometry[errors["overlap"]["of"]]
+    assert 0.1 < shapely.area(shapely.intersection(sliver, neighbour)) / neighbour.area < 0.5
+    assert not parcels.geometry[errors["bowtie"]["OBJECTID"]].is_valid

@@ -3,6 +3,10 @@
 - ``parcels.gpkg`` (layer ``parcels``, scene CRS): ``OBJECTID`` (int64), ``holding_id`` (text),
   ``CULT_CODE`` (int, Dutch BRP code of the *declared* crop), ``area_decl`` (declared area in ha,
   the measured area with the ±1 % error of a farmer's declaration), polygon or multipolygon.
+  Three extra features are the errors a real declaration holds, for the parcel checks
+  (:func:`with_declaration_errors`): a duplicate of a parcel (same polygon, other ring start), a
+  sliver drawn over a neighbour (overlapping it by about a fifth of its area) and a self-intersecting
+  "bow-tie". They have OBJECTIDs above 10 000 000 and no ground truth.
 - ``lut.csv``: the crop LUT with exactly the columns of parcels.md section 2.
 - ``tile_grid.gpkg`` (layer ``tiles``, EPSG:4326): ``tile_id``, ``epsg_code`` and the footprint of the
   scene's Sentinel-2 tile.
@@ -23,6 +27,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -73,6 +78,34 @@ def declaration_frame(
         crs=crs,
     )
     return frame.sort_values("OBJECTID", kind="stable").reset_index(drop=True)
+
+
+ERROR_OBJECTID_BASE = 10_000_000
+DECLARATION_ERRORS = ("duplicate", "overlap", "bowtie")
+
+
+def with_declaration_errors(frame: gpd.GeoDataFrame, rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, list[dict[str, object]]]:
+    """The declarations plus one duplicate, one overlapping sliver and one bow-tie, and their description."""
+    simple = frame[frame.geometry.geom_type == "Polygon"]
+    chosen = simple.iloc[rng.choice(len(simple), size=len(DECLARATION_ERRORS), replace=False)]
+    rows, errors = [], []
+    for i, (kind, source) in enumerate(zip(DECLARATION_ERRORS, chosen.itertuples(), strict=True), start=1):
+        polygon = source.geometry
+        ring = list(polygon.exterior.coords)[:-1]
+        if kind == "duplicate":
+            geometry = shapely.Polygon(ring[1:] + ring[:1])  # equal once normalised
+        elif kind == "overlap":
+            xmin, ymin, xmax, ymax = polygon.bounds
+            geometry = shapely.intersection(polygon, shapely.box(xmin, ymin, xmin + 0.2 * (xmax - xmin), ymax))
+        else:
+            xmin, ymin, xmax, ymax = polygon.bounds
+            geometry = shapely.Polygon([(xmin, ymin), (xmax, ymax), (xmax, ymin), (xmin, ymax)])
+        objectid = ERROR_OBJECTID_BASE + i
+        rows.append({"OBJECTID": objectid, "holding_id": source.holding_id, "CULT_CODE": source.CULT_CODE,
+                     "area_decl": round(float(shapely.area(geometry)) / 10_000, 4), "geometry": geometry})
+        errors.append({"OBJECTID": objectid, "kind": kind, "of": int(source.OBJECTID)})
+    extra = gpd.GeoDataFrame(rows, geometry="geometry", crs=frame.crs)
+    return gpd.GeoDataFrame(pd.concat([frame, extra], ignore_index=True), crs=frame.crs), errors
 
 
 def write_parcels(path: Path, frame: gpd.GeoDataFrame) -> Path:

@@ -37,7 +37,7 @@ from . import __version__, catalog, declarations, truth
 from .clouds import SCL_CLEAR
 from .crops import CROPS
 from .dem import dem_grid, write_dem
-from .model import STREAM_DECLARED_AREA, World, build_world
+from .model import STREAM_DECLARATION_ERRORS, STREAM_DECLARED_AREA, World, build_world
 from .s1_geometry import GroundScene
 from .s1_safe import S1Acquisition, write_grd_safe, write_slc_series
 from .s2_safe import S2Acquisition, write_l2a_safe
@@ -127,6 +127,7 @@ def _write_declarations(folder: Path, world: World) -> pystac.Item:
         world.scene.epsg,
         world.rng(STREAM_DECLARED_AREA),
     )
+    frame, errors = declarations.with_declaration_errors(frame, world.rng(STREAM_DECLARATION_ERRORS))
     parcels = declarations.write_parcels(folder / "parcels.gpkg", frame)
     lut = declarations.write_lut(folder / "lut.csv")
     tiles = declarations.write_tile_grid(folder / "tile_grid.gpkg", world.scene)
@@ -138,7 +139,8 @@ def _write_declarations(folder: Path, world: World) -> pystac.Item:
     }
     for path in practices:
         assets[path.stem] = AssetSpec(path, MEDIA_CSV, ("data",), f"Practice declarations ({path.stem.removeprefix('practices_')})")
-    return catalog.file_item(world.scene, "declarations", assets, {"s4c:year": world.scene.season_start.year})
+    # the deliberate declaration errors, so that the parcel checks can be verified against them
+    return catalog.file_item(world.scene, "declarations", assets, {"s4c:year": world.scene.season_start.year, "s4c:declaration_errors": errors})
 
 
 def _write_truth(folder: Path, world: World, s2_clear: dict[dt.date, np.ndarray], products: dict[str, list[dict[str, object]]]) -> pystac.Item:
