@@ -95,8 +95,12 @@ def with_declaration_errors(frame: gpd.GeoDataFrame, rng: np.random.Generator) -
         if kind == "duplicate":
             geometry = shapely.Polygon(ring[1:] + ring[:1])  # equal once normalised
         elif kind == "overlap":
+            # the western strip holding a fifth to a half of the parcel's area, whatever its shape
             xmin, ymin, xmax, ymax = polygon.bounds
-            geometry = shapely.intersection(polygon, shapely.box(xmin, ymin, xmin + 0.2 * (xmax - xmin), ymax))
+            for width in np.linspace(0.2, 0.8, 13):
+                geometry = shapely.intersection(polygon, shapely.box(xmin, ymin, xmin + width * (xmax - xmin), ymax))
+                if shapely.area(geometry) >= 0.2 * polygon.area:
+                    break
         else:
             xmin, ymin, xmax, ymax = polygon.bounds
             geometry = shapely.Polygon([(xmin, ymin), (xmax, ymax), (xmax, ymin), (xmin, ymax)])
