@@ -17,7 +17,6 @@ from s4c_common.l3b import (
     build_l3b_item,
     creation_time,
     metadata_xml,
-    parse_time,
     product_names,
     quicklook_grey,
     raster_asset,
@@ -25,6 +24,7 @@ from s4c_common.l3b import (
     write_quicklook,
 )
 from s4c_common.raster import Grid, write_cog
+from s4c_common.times import parse_time
 from s4c_common.xmlsafe import parse_xml
 from stac_pydantic import Item as StacItemModel
 

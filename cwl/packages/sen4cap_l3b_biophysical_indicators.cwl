@@ -186,10 +186,10 @@ $graph:
           box, truncation, no quality bits raster, cloud shadow as cloud.
         default: false
       site_id:
-        type: string
+        type: int
         label: Site id
         doc: Site id in the Sen4CAP product names (S{site}).
-        default: '0'
+        default: 0
       naming:
         type:
           type: enum
@@ -454,8 +454,8 @@ $graph:
           box, truncation, no quality bits raster, cloud shadow as cloud.
         inputBinding: {prefix: --sen4cap-compat}
       site_id:
-        type: string
-        default: "0"
+        type: int
+        default: 0
         label: Site id
         doc: Site id in the Sen4CAP product names (S{site}).
         inputBinding: {prefix: --site-id}

@@ -205,8 +205,8 @@ inputs:
       box, truncation, no quality bits raster, cloud shadow as cloud.
     inputBinding: {prefix: --sen4cap-compat}
   site_id:
-    type: string
-    default: "0"
+    type: int
+    default: 0
     label: Site id
     doc: Site id in the Sen4CAP product names (S{site}).
     inputBinding: {prefix: --site-id}

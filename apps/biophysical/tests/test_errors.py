@@ -117,3 +117,7 @@ def test_unknown_indicator_is_a_usage_error(auxdata: Path, scene: Path, tmp_path
 
 def test_the_same_product_twice(auxdata: Path, scene: Path, tmp_path: Path) -> None:
     assert_input_error(auxdata, [scene, scene], tmp_path / "out", "E_PARAM")
+
+
+def test_negative_site_id(auxdata: Path, scene: Path, tmp_path: Path) -> None:
+    assert_input_error(auxdata, [scene], tmp_path / "out", "E_PARAM", "--site-id", "-1")

@@ -52,10 +52,10 @@ from shapely.geometry import box
 
 from .raster import COG_BLOCK, CogWriter, Grid
 from .stac import MEDIA_COG, MEDIA_GEOTIFF, AssetSpec, build_item
+from .times import TIME_FORMAT, format_time
 
 Naming = Literal["sen4cap", "project"]
 NAMINGS: tuple[str, ...] = ("sen4cap", "project")
-TIME_FORMAT = "%Y%m%dT%H%M%S"
 FLAGS_SUFFIX = "MMONODFLG"
 QUICKLOOK_STRETCH = (-0.2, 1.0)  # index values mapped to grey levels 1..255 (spec §5.5); 0 is no-data
 QUICKLOOK_MAX_SIZE = 1024  # pixels on the longer side
@@ -64,23 +64,6 @@ MEDIA_JPEG = pystac.MediaType.JPEG
 MEDIA_XML = pystac.MediaType.XML
 RASTER_EXTENSION = "https://stac-extensions.github.io/raster/v1.1.0/schema.json"
 _GENERATION_IN_NAME = re.compile(r"_(\d{8}T\d{6})(?:\.SAFE)?$")
-
-
-def format_time(value: dt.datetime) -> str:
-    """``YYYYMMDDThhmmss`` in UTC."""
-    if value.tzinfo is None:
-        raise ValueError("times in product names must be timezone-aware")
-    return value.astimezone(dt.UTC).strftime(TIME_FORMAT)
-
-
-def parse_time(text: str) -> dt.datetime:
-    """A UTC datetime from ``YYYYMMDDThhmmss`` or ISO 8601 (a naive value is taken as UTC)."""
-    text = text.strip()
-    try:
-        value = dt.datetime.strptime(text, TIME_FORMAT)
-    except ValueError:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def creation_time(product_id: str, sensing_time: dt.datetime, override: dt.datetime | None = None) -> dt.datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 from s4c_common.cli import processor_command, standard_options
-from s4c_common.l3b import NAMINGS, parse_time
+from s4c_common.l3b_options import l3b_product_options
 
 from . import __version__, auxdata_manifest
 from .auxdata import ENV_VAR, fetch_auxdata, resolve_auxdata, verify_auxdata
@@ -168,15 +169,7 @@ def _indicator_list(_ctx: click.Context, _param: click.Parameter, values: tuple[
     help="All Sen4CAP quirks unless given explicitly: --output-range-mode sen4cap, --domain-check box, --quantize-rounding truncate, "
     "--no-write-domain-flags, --scl-shadow-flag 4.",
 )
-@click.option("--site-id", "site", default="0", show_default=True, help="Site id in Sen4CAP product names (S{site}).")
-@click.option(
-    "--naming",
-    type=click.Choice(NAMINGS),
-    default="sen4cap",
-    show_default=True,
-    help="Product names: sen4cap (S2AGRI_L3B{IND}_PRD_...) or project (flat L3B{IND}_T{tile}_{date}/).",
-)
-@click.option("--creation-time", help="Creation time in product names (YYYYMMDDThhmmss or ISO 8601, UTC); default: the input's generation time.")
+@l3b_product_options
 @standard_options(__version__, "s4c-biophysical")
 @processor_command
 def main(
@@ -198,9 +191,9 @@ def main(
     scl_shadow_flag: str,
     angle_interpolation: str,
     sen4cap_compat: bool,
-    site: str,
+    site_id: int,
     naming: str,
-    creation_time: str | None,
+    creation_time: dt.datetime | None,
     output: Path,
     workers: int,
 ) -> None:
@@ -219,10 +212,6 @@ def main(
     if sen4cap_compat:
         ctx = click.get_current_context()
         quirks.update({name: value for name, value in SEN4CAP_COMPAT.items() if ctx.get_parameter_source(name) == ParameterSource.DEFAULT})
-    try:
-        created = parse_time(creation_time) if creation_time else None
-    except ValueError as exc:
-        raise click.BadParameter(f"cannot read {creation_time!r} as a time ({exc})", param_hint="--creation-time") from exc
     options = Options(
         indicators=indicator,
         model=model,
@@ -237,9 +226,9 @@ def main(
         write_domain_flags=not quirks["no_write_domain_flags"],
         output_dtype=output_dtype,  # type: ignore[arg-type]
         scl_shadow_flag=int(str(quirks["scl_shadow_flag"])),
-        site=site,
+        site=site_id,
         naming=naming,  # type: ignore[arg-type]
-        creation_time=created,
+        creation_time=creation_time,
     )
     items = run(input, output, options, auxdata=auxdata, sen4cap_nn_dir=sen4cap_nn_dir, workers=workers)
     log.info("%d product(s) written to %s (%.1f s)", len(items), output, time.monotonic() - started)

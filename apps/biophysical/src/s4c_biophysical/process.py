@@ -62,7 +62,7 @@ class Options:
     write_domain_flags: bool = True
     output_dtype: OutputDtype = "int16"
     scl_shadow_flag: int = 2
-    site: str = "0"
+    site: int = 0
     naming: Naming = "sen4cap"
     creation_time: dt.datetime | None = field(default=None, compare=False)
 
@@ -71,6 +71,8 @@ class Options:
             raise InputError(f"resolution must be 10 or 20 m, got {self.resolution}.", "E_PARAM")
         if self.output_dtype not in OUTPUT_DTYPES:
             raise InputError(f"output dtype must be int16 or float32, got {self.output_dtype}.", "E_PARAM")
+        if self.site < 0:
+            raise InputError(f"site id must be 0 or more, got {self.site}.", "E_PARAM")
         if self.quantize_rounding not in ("round", "truncate"):
             raise InputError(f"quantize rounding must be round or truncate, got {self.quantize_rounding}.", "E_PARAM")
         if not 0 < self.quantification <= 10000:

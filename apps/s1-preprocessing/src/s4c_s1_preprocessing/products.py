@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from s4c_common.times import format_time
+
 from .options import BackscatterOptions, CoherenceOptions
 
 NAMINGS = ("project", "sen4cap")
-TIME_FORMAT = "%Y%m%dT%H%M%S"
 PROJECT_NODATA = float("nan")
 SEN4CAP_NODATA = 0.0
 
@@ -40,10 +41,6 @@ SEN4CAP_REGEX = re.compile(r"SEN4CAP_L2A_.*_V(\d{8})T\d{6}_(\d{8})T\d{6}_(VH|VV)
 SEN4CAP_TILE_REGEX = re.compile(r"SEN4CAP_L2A_.*_V(\d{8})T\d{6}_(\d{8})T\d{6}_(VH|VV)_(\d{3})_(?:.+)?(AMP|COHE)_(\d{2}[A-Z]{3})\.tif")
 BCK_REGEX = re.compile(r"S1[A-D]_L2_(BCK)_(\d{8})T\d{6}_(VH|VV)_(\d{3})_(\d{2}[A-Z]{3})\.tif")
 COH_REGEX = re.compile(r"S1[A-D]_L2_(COH)_(\d{8})T\d{6}_(\d{8})T\d{6}_(VH|VV)_(\d{3})_(\d{2}[A-Z]{3})\.tif")
-
-
-def timestamp(time: dt.datetime) -> str:
-    return time.astimezone(dt.UTC).strftime(TIME_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ class BackscatterProduct:
     def relative_path(self, naming: str = "project", site: int | str = 1) -> Path:
         acq = self.acquisition
         if naming == "project":
-            name = f"{acq.mission}_L2_BCK_{timestamp(acq.start_time)}_{self.polarisation}_{acq.relative_orbit:03d}"
+            name = f"{acq.mission}_L2_BCK_{format_time(acq.start_time)}_{self.polarisation}_{acq.relative_orbit:03d}"
             return Path(_with_tile(name, self.tile) + ".tif")
         second = self.partner or acq
         folder = sen4cap_folder(site, acq.start_time, second.start_time, self.polarisation, acq.relative_orbit)
@@ -98,7 +95,7 @@ class CoherenceProduct:
     def relative_path(self, naming: str = "project", site: int | str = 1) -> Path:
         orbit = self.master.relative_orbit
         if naming == "project":
-            times = f"{timestamp(self.early.start_time)}_{timestamp(self.late.start_time)}"
+            times = f"{format_time(self.early.start_time)}_{format_time(self.late.start_time)}"
             name = f"{self.late.mission}_L2_COH_{times}_{self.polarisation}_{orbit:03d}"
             return Path(_with_tile(name, self.tile) + ".tif")
         folder = sen4cap_folder(site, self.master.start_time, self.slave.start_time, self.polarisation, orbit)
@@ -106,7 +103,7 @@ class CoherenceProduct:
 
 
 def sen4cap_folder(site: int | str, first: dt.datetime, second: dt.datetime, polarisation: str, relative_orbit: int) -> str:
-    return f"SEN4CAP_L2A_S{site}_V{timestamp(first)}_{timestamp(second)}_{polarisation}_{relative_orbit:03d}"
+    return f"SEN4CAP_L2A_S{site}_V{format_time(first)}_{format_time(second)}_{polarisation}_{relative_orbit:03d}"
 
 
 def _with_tile(stem: str, tile: str | None) -> str:

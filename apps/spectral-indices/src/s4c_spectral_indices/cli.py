@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from s4c_common.cli import processor_command, standard_options
-from s4c_common.l3b import NAMINGS, parse_time
+from s4c_common.l3b_options import l3b_product_options, parse_time_option
 from s4c_common.output import AtomicOutput
 from s4c_common.stac import write_catalog
 
@@ -49,15 +49,6 @@ def _parse_band_map(values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def _time(_ctx: click.Context, _param: click.Parameter, value: str | None):
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"expected YYYYMMDDThhmmss or ISO 8601, got {value!r}") from exc
-
-
 def _resolve(explicit: object, name: str, compat: bool, default: object) -> object:
     """An explicit option wins; else the Sen4CAP value under --sen4cap-compat; else the default."""
     if explicit is not None:
@@ -87,7 +78,6 @@ def _resolve(explicit: object, name: str, compat: bool, default: object) -> obje
 )
 @click.option("--resolution", type=click.Choice(["10", "20"]), default="10", show_default=True, help="Output pixel size (m).")
 @click.option("--quantification", type=int, default=1000, show_default=True, help="int16 scale (1 to 10000): stored value = index × this.")
-@click.option("--site-id", type=int, default=0, show_default=True, help="Site number (0 or more) written as S{site} in Sen4CAP product names.")
 @click.option(
     "--apply-boa-offset/--no-apply-boa-offset",
     default=True,
@@ -156,22 +146,10 @@ def _resolve(explicit: object, name: str, compat: bool, default: object) -> obje
 )
 @click.option("--cog/--no-cog", default=True, show_default=True, help="Cloud-Optimized GeoTIFFs, or plain tiled GeoTIFFs (faster to write).")
 @click.option("--sen4cap-compat", is_flag=True, help="Switch on every Sen4CAP quirk (see above); explicit options win.")
-@click.option(
-    "--naming",
-    type=click.Choice(NAMINGS),
-    default="sen4cap",
-    show_default=True,
-    help="sen4cap: S2AGRI_L3B{IND}_PRD_S{site}_{creation}_A{acq}_T{tile}/TILES/.../IMG_DATA, QI_DATA; project: one flat folder per product.",
-)
-@click.option(
-    "--creation-time",
-    callback=_time,
-    help="Creation time in product names and metadata (YYYYMMDDThhmmss, UTC). Default: the input product's generation time "
-    "(the last field of its name), else its sensing time, so that the same input gives the same output.",
-)
+@l3b_product_options
 @click.option(
     "--acquisition-time",
-    callback=_time,
+    callback=parse_time_option,
     help="Acquisition time of a generic raster (YYYYMMDDThhmmss, UTC). Default: a date in its file name or its TIFF date tag.",
 )
 @click.option(

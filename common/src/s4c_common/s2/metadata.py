@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import InputError
+from ..times import parse_time
 from .bands import L2A_BANDS, band_from_metadata_id
 
 L2A_LEVELS = ("Level-2A", "Level-2Ap")
@@ -42,12 +43,6 @@ class TileGeocoding:
     uly: float
     width: int  # 10 m columns
     height: int  # 10 m rows
-
-
-def parse_time(text: str) -> dt.datetime:
-    """A tz-aware UTC datetime from an ISO 8601 string such as ``2024-05-12T10:56:19.024Z``."""
-    value = dt.datetime.fromisoformat(text.strip())
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def spacecraft_name(code: str) -> str:
