@@ -83,12 +83,6 @@ def open_raster(path: str | os.PathLike[str]) -> rasterio.DatasetReader:
         raise InputError(f"cannot read raster {path}: {exc}.", "E_INPUT_NOT_FOUND") from exc
 
 
-def read_window(path: str | os.PathLike[str], window: Window, band: int = 1, **kwargs: Any) -> np.ndarray:
-    """One band of one window."""
-    with open_raster(path) as src:
-        return src.read(band, window=window, **kwargs)
-
-
 def _profile(grid: Grid, dtype: str, count: int, nodata: float | None, block: int, compression: dict[str, Any]) -> dict[str, Any]:
     return {
         "driver": "GTiff",

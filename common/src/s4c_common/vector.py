@@ -39,10 +39,6 @@ def read_vector(path: str | os.PathLike[str], layer: str | int | None = None, *,
     return frame
 
 
-def is_projected(crs: CRS | str | int) -> bool:
-    return CRS.from_user_input(crs).is_projected
-
-
 def to_crs(frame: gpd.GeoDataFrame, crs: CRS | str | int) -> gpd.GeoDataFrame:
     """Reproject unless already in ``crs`` (so an identity transform does not perturb coordinates)."""
     target = CRS.from_user_input(crs)
